@@ -1,0 +1,1 @@
+"""The Dagster code location: assets, checks, schedules and sensors over the warehouse core."""

@@ -1,0 +1,24 @@
+"""The code location `dagster dev` loads (see [tool.dagster] in pyproject.toml).
+
+Assets are generated from the registries (`sources/tables.yaml`, `dbt_like_sql/`), so they
+are returned from a `@dg.definitions` function rather than listed one by one.
+"""
+
+
+import dagster as dg
+
+from pipelines.assets.raw import raw_assets
+from pipelines.resources import WarehouseResource
+from warehouse.registry import Registry
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    registry = Registry.load()
+    return dg.Definitions(
+        assets=[*raw_assets(registry)],
+        resources={"warehouse": WarehouseResource()},
+        # One process per run: steps of ~50 ms would otherwise pay ~2 s of process start each,
+        # and the warehouse has a single writer anyway.
+        executor=dg.in_process_executor,
+    )

@@ -1,0 +1,189 @@
+"""The table registry: `sources/tables.yaml` and the reference files, read into plain objects.
+
+This is the one place a table is defined. The Dagster assets, the pandera schemas and the
+tests are all generated from what is read here.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from warehouse import settings
+
+FIGURES, RECORDS, REFERENCE = "figures", "records", "reference"
+BOUND_NAMES = ("gt", "ge", "lt", "le")
+
+
+class RegistryError(ValueError):
+    """`tables.yaml` (or a reference file it relies on) is itself malformed."""
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    units: tuple[str, ...]
+    bounds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A declared column of a records or reference table."""
+
+    name: str
+    dtype: str = "str"
+    nullable: bool = False
+    bounds: dict[str, float] = field(default_factory=dict)
+    isin: tuple[str, ...] | None = None
+    regex: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    rule: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    kind: str
+    description: str
+    file: str | None = None
+    dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    entities: tuple[str, ...] = ()
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
+    rules: tuple[RuleSpec, ...] = ()
+    key: tuple[str, ...] = ()
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+
+    @property
+    def per_report(self) -> bool:
+        """Figures and records tables have one file per report folder; reference tables one."""
+        return self.kind != REFERENCE
+
+    @property
+    def file_name(self) -> str:
+        return self.file or f"{self.name}.csv"
+
+
+def _bounds(raw: dict[str, Any]) -> dict[str, float]:
+    return {name: float(raw[name]) for name in BOUND_NAMES if name in raw}
+
+
+def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
+    kind = raw.get("kind", FIGURES)
+    if kind not in (FIGURES, RECORDS, REFERENCE):
+        raise RegistryError(f"tables.yaml: table '{name}' has unknown kind '{kind}'")
+    if not raw.get("description"):
+        raise RegistryError(f"tables.yaml: table '{name}' needs a description")
+    metrics = {
+        metric: MetricSpec(metric, tuple(spec["units"]), _bounds(spec))
+        for metric, spec in (raw.get("metrics") or {}).items()
+    }
+    columns = {
+        column: ColumnSpec(
+            name=column,
+            dtype=spec.get("dtype", "str"),
+            nullable=bool(spec.get("nullable", False)),
+            bounds=_bounds(spec),
+            isin=tuple(spec["isin"]) if "isin" in spec else None,
+            regex=spec.get("regex"),
+            description=spec.get("description"),
+        )
+        for column, spec in (raw.get("columns") or {}).items()
+    }
+    if kind == FIGURES and not metrics:
+        raise RegistryError(f"tables.yaml: figures table '{name}' declares no metrics")
+    if kind != FIGURES and not columns:
+        raise RegistryError(f"tables.yaml: {kind} table '{name}' declares no columns")
+    rules = tuple(
+        RuleSpec(rule["rule"], {k: v for k, v in rule.items() if k != "rule"})
+        for rule in raw.get("rules") or ()
+    )
+    return TableSpec(
+        name=name,
+        kind=kind,
+        description=" ".join(str(raw["description"]).split()),
+        file=raw.get("file"),
+        dimensions={dim: tuple(values) for dim, values in (raw.get("dimensions") or {}).items()},
+        entities=tuple(raw.get("entities") or ()),
+        metrics=metrics,
+        rules=rules,
+        key=tuple(raw.get("key") or ()),
+        columns=columns,
+    )
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything `sources/` declares: tables, reports, units and cited data sources."""
+
+    root: Path
+    tables: dict[str, TableSpec]
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Registry:
+        root = root or settings.sources_dir()
+        path = root / "tables.yaml"
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise RegistryError(f"{path}: cannot read the table registry: {exc}") from exc
+        tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
+        return cls(root=root, tables=tables)
+
+    def _reference_column(self, table: str, column: str) -> frozenset[str]:
+        """One column of a reference file, read directly: validation vocabularies need it
+        before (and independently of) that file's own load into the warehouse."""
+        spec = self.tables[table]
+        path = self.root / spec.file_name
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return frozenset(row[column] for row in csv.DictReader(handle))
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return frozenset(str(entry[column]) for entry in entries.get(table, []))
+
+    @cached_property
+    def units(self) -> frozenset[str]:
+        return self._reference_column("units", "unit")
+
+    @cached_property
+    def data_sources(self) -> frozenset[str]:
+        return self._reference_column("data_sources", "data_source")
+
+    @cached_property
+    def report_ids(self) -> frozenset[str]:
+        return self._reference_column("reports", "report_id")
+
+    def source_files(self, spec: TableSpec) -> list[tuple[str | None, Path]]:
+        """(report_id, path) of every file that feeds a table, in report order.
+
+        Per-report tables read `<report_id>/<table>.csv` from every registered report folder
+        that has one; reference tables read their single file at the top of `sources/`.
+        """
+        if not spec.per_report:
+            return [(None, self.root / spec.file_name)]
+        return [
+            (report_id, self.root / report_id / spec.file_name)
+            for report_id in sorted(self.report_ids)
+            if (self.root / report_id / spec.file_name).exists()
+        ]
+
+    def unregistered_files(self) -> list[Path]:
+        """Files in report folders that no table claims, and folders no report claims:
+        a typo in a file name must not silently drop a table."""
+        known = {spec.file_name for spec in self.tables.values() if spec.per_report}
+        strays = []
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            if folder.name not in self.report_ids:
+                strays.append(folder)
+                continue
+            strays.extend(f for f in sorted(folder.iterdir()) if f.name not in known)
+        return strays

@@ -1,0 +1,339 @@
+"""pandera schemas generated from the table registry, and validation errors a person can act on.
+
+A figures file has a fixed set of columns (below) plus the dimensions its table declares; the
+table's entry in `tables.yaml` supplies the vocabulary (entities, metrics, units, bounds) and
+the cross-row rules. Records and reference files declare their columns one by one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from warehouse.registry import FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
+from warehouse.rules import RULES
+from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
+
+_ONE_PERIOD = r"\d{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
+PERIOD_PATTERN = rf"^{_ONE_PERIOD}(?:/{_ONE_PERIOD})?$"
+SECTION_PATTERN = r"^\d+(?:\.\d+)*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+PLAUSIBLE_YEARS = (1990, 2050)
+QUALIFIERS = ("=", "~", ">", ">=", "<", "<=")
+BOOLEAN_TEXT = ("true", "false")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+FIGURE_COLUMNS = (
+    "entity", "entity_zh", "metric", "period", "value", "unit",
+    "value_qualifier", "is_forecast", "section", "data_source", "note",
+)
+PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
+BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule at one place: what a person needs to fix the file."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: object
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", line {self.line}" if self.line is not None else "")
+        what = f", column '{self.column}'" if self.column else ""
+        value = "" if self.value is None else f": value {self.value!r}"
+        return f"{where}{what}{value}: {self.rule}"
+
+
+class SourceValidationError(ValueError):
+    """A table's source files break its schema; nothing of the table is loaded."""
+
+    def __init__(self, table: str, problems: list[Problem]):
+        self.table, self.problems = table, problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"table '{table}': {len(problems)} problem(s) in its source files\n{shown}{more}"
+        )
+
+
+def _years_plausible(series: pd.Series) -> pd.Series:
+    low, high = PLAUSIBLE_YEARS
+    return series.astype(str).map(
+        lambda text: all(low <= int(y) <= high for y in re.findall(r"\d{4}", text))
+    )
+
+
+def _period_checks() -> list[pa.Check]:
+    return [
+        pa.Check.str_matches(PERIOD_PATTERN, error="must be a period like 2022, 2022H1, "
+                             "2022Q3, 2022-11, 2022-11-30 or an interval like 2021/2026"),
+        pa.Check(_years_plausible, element_wise=False,
+                 error=f"years must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}"),
+    ]
+
+
+def _within(frame: pd.DataFrame, metric: str, compare, limit: float) -> pd.Series:
+    """Rows of `metric` respect the bound; unparsable values are the dtype check's to report."""
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    return (frame["metric"] != metric) | values.isna() | compare(values, limit)
+
+
+def _finite(series: pd.Series) -> pd.Series:
+    return ~np.isinf(pd.to_numeric(series, errors="coerce"))
+
+
+def _guarded(needs: tuple[str, ...], check: Callable[[pd.DataFrame], pd.Series]):
+    """A frame-level check that stays quiet when a column it needs is missing: the missing
+    column is reported once, by the schema, rather than as a crash inside a rule."""
+
+    @functools.wraps(check)
+    def run(frame: pd.DataFrame) -> pd.Series:
+        if any(column not in frame.columns for column in needs):
+            return pd.Series(True, index=frame.index)
+        return check(frame)
+
+    return run
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The pandera schema of a table plus, for each frame-level check, the column it is about
+    (pandera reports frame-level failures once per column; we keep the one that matters)."""
+
+    spec: TableSpec
+    schema: pa.DataFrameSchema
+    focus: dict[str, str]
+    expected_columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    boolean_columns: tuple[str, ...]
+    date_columns: tuple[str, ...]
+
+
+def _frame_check(checks: list, focus: dict, column: str, needs: tuple[str, ...],
+                 error: str, fn: Callable[[pd.DataFrame], pd.Series]) -> None:
+    checks.append(pa.Check(_guarded(needs, fn), error=error))
+    focus[error] = column
+
+
+def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column]:
+    columns = {
+        dim: pa.Column(str, pa.Check.isin(values, error=f"must be one of {list(values)}"))
+        for dim, values in spec.dimensions.items()
+    }
+    entity_checks = [pa.Check.str_matches(r"^[a-z0-9]+(?:_[a-z0-9]+)*$",
+                                          error="must be a snake_case English id")]
+    if spec.entities:
+        entity_checks.append(pa.Check.isin(spec.entities, error=f"must be one of the table's "
+                                           f"entities {list(spec.entities)}"))
+    columns |= {
+        "entity": pa.Column(str, entity_checks),
+        "entity_zh": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "metric": pa.Column(str, pa.Check.isin(list(spec.metrics), error="must be one of the "
+                            f"table's metrics {list(spec.metrics)}")),
+        "period": pa.Column(str, _period_checks()),
+        "value": pa.Column(float, pa.Check(_finite, error="must be a finite number")),
+        "unit": pa.Column(str, pa.Check.isin(sorted(registry.units),
+                                             error="must be a unit listed in units.csv")),
+        "value_qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS,
+                                     error=f"must be one of {list(QUALIFIERS)}")),
+        "is_forecast": pa.Column(str, pa.Check.isin(BOOLEAN_TEXT, error="must be true or false")),
+        "section": pa.Column(str, pa.Check.str_matches(SECTION_PATTERN,
+                                                       error="must be a section number like 1.3")),
+        "data_source": pa.Column(str, pa.Check.isin(sorted(registry.data_sources),
+                                 error="must be a data_source listed in data_sources.csv")),
+        "note": pa.Column(str, nullable=True),
+    }
+    return columns
+
+
+def _figures_checks(spec: TableSpec, checks: list, focus: dict) -> None:
+    dims = list(spec.dimensions)
+    for metric in spec.metrics.values():
+        units = list(metric.units)
+        _frame_check(checks, focus, "unit", ("metric", "unit"),
+                     f"the unit of '{metric.name}' must be one of {units}",
+                     lambda f, m=metric.name, u=units: (f["metric"] != m) | f["unit"].isin(u))
+        for bound, limit in metric.bounds.items():
+            compare = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less,
+                       "le": np.less_equal}[bound]
+            _frame_check(
+                checks, focus, "value", ("metric", "value"),
+                f"'{metric.name}' must be {BOUND_TEXT[bound]} {limit:g}",
+                lambda f, m=metric.name, c=compare, x=limit: _within(f, m, c, x),
+            )
+    _frame_check(checks, focus, "entity_zh", ("entity", "entity_zh"),
+                 "each entity has one Chinese name and each Chinese name one entity",
+                 lambda f: (f.groupby("entity")["entity_zh"].transform("nunique") == 1)
+                 & (f.groupby("entity_zh")["entity"].transform("nunique") == 1))
+    for rule in spec.rules:
+        fn, message = RULES[rule.rule]
+        _frame_check(checks, focus, "value", ("metric", "value", "entity", "period", *dims),
+                     message.format(**rule.params),
+                     lambda f, fn=fn, p=rule.params: fn(f, dims, **p))
+
+
+def _declared_column(column: ColumnSpec) -> pa.Column:
+    checks = [BOUND_CHECKS[b](v, error=f"must be {BOUND_TEXT[b]} {v:g}")
+              for b, v in column.bounds.items()]
+    if column.isin is not None:
+        checks.append(pa.Check.isin(column.isin, error=f"must be one of {list(column.isin)}"))
+    if column.regex:
+        checks.append(pa.Check.str_matches(column.regex, error=f"must match {column.regex}"))
+    dtype = {"float": float, "int": "Int64"}.get(column.dtype, str)
+    if column.dtype == "bool":
+        checks.append(pa.Check.isin(BOOLEAN_TEXT, error="must be true or false"))
+    elif column.dtype == "date":
+        checks.append(pa.Check.str_matches(DATE_PATTERN, error="must be a date YYYY-MM-DD"))
+    elif column.dtype == "period":
+        checks.extend(_period_checks())
+    return pa.Column(dtype, checks, nullable=column.nullable, description=column.description)
+
+
+def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
+    """The pandera schema of one table, as declared in `tables.yaml`."""
+    checks: list[pa.Check] = []
+    focus: dict[str, str] = {}
+    if spec.kind == FIGURES:
+        columns = _figures_columns(spec, registry)
+        _figures_checks(spec, checks, focus)
+        key = [*spec.dimensions, "entity", "metric", "period"]
+        numeric, booleans, dates = ("value",), ("is_forecast",), ()
+    else:
+        columns = {name: _declared_column(c) for name, c in spec.columns.items()}
+        key = list(spec.key)
+        numeric = tuple(n for n, c in spec.columns.items() if c.dtype in ("float", "int"))
+        booleans = tuple(n for n, c in spec.columns.items() if c.dtype == "bool")
+        dates = tuple(n for n, c in spec.columns.items() if c.dtype == "date")
+    expected = tuple(columns)
+    if spec.kind != REFERENCE:
+        columns["report_id"] = pa.Column(str, pa.Check.isin(sorted(registry.report_ids)))
+        key = ["report_id", *key]
+    columns[SOURCE_FILE] = pa.Column(str)
+    columns[SOURCE_LINE] = pa.Column(int)
+    if key:
+        _frame_check(checks, focus, key[-1], tuple(key),
+                     f"the key ({', '.join(key)}) must be unique: it appears on another line too",
+                     lambda f, k=key: ~f.duplicated(k, keep=False))
+    checks.append(pa.Check(lambda f: len(f) > 0, error="the table must have at least one row"))
+    focus[checks[-1].error] = None
+    schema = pa.DataFrameSchema(columns, checks=checks, strict=True, coerce=True,
+                                name=spec.name, description=spec.description)
+    return TableSchema(spec, schema, focus, expected, numeric, booleans, dates)
+
+
+def _normalize_number(text: object) -> object:
+    """`1,234.5` → `1234.5` and `−3` → `-3`; empty → missing. Anything else is left for the
+    schema to reject with its own message."""
+    if not isinstance(text, str):
+        return text
+    text = text.replace("\u2212", "-")
+    if text == "":
+        return None
+    return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
+def header_problems(frame: pd.DataFrame, file: str, expected: tuple[str, ...]) -> list[Problem]:
+    """Missing and unexpected columns of one file, with the likely intended name."""
+    present = [c for c in frame.columns if c not in (SOURCE_FILE, SOURCE_LINE)]
+    problems = []
+    for column in expected:
+        if column not in present:
+            problems.append(Problem(file, 1, column, None, "required column is missing"))
+    for column in present:
+        if column not in expected:
+            guess = difflib.get_close_matches(column, expected, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            problems.append(Problem(file, 1, column, None,
+                                    f"unexpected column{hint}; expected {list(expected)}"))
+    return problems
+
+
+def _describe(check: str) -> str:
+    if check.startswith("coerce_dtype") or check.startswith("dtype("):
+        return "must be a number (plain digits; the unit goes in 'unit')"
+    if check == "not_nullable":
+        return "must not be empty"
+    return check
+
+
+def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSchema):
+    cases = error.failure_cases
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        check, column, index = str(case.check), case.column, case.index
+        if check in table.focus and table.focus[check] not in (None, column):
+            continue
+        if check.startswith("dtype(") and (column, index) in seen:
+            continue
+        seen.add((column, index))
+        if index is None or pd.isna(index):
+            about = None if check in table.focus else column
+            yield Problem(f"table {table.spec.name}", None, about, None, _describe(check))
+            continue
+        row = frame.loc[index]
+        yield Problem(str(row[SOURCE_FILE]), int(row[SOURCE_LINE]), column,
+                      None if pd.isna(case.failure_case) else case.failure_case, _describe(check))
+
+
+def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
+    """The typed, validated frame, or SourceValidationError listing every problem."""
+    frame = frame.reset_index(drop=True)
+    for column in table.numeric_columns:
+        if column in frame.columns:
+            frame[column] = frame[column].map(_normalize_number)
+    frame = frame.replace({"": None})
+    try:
+        valid = table.schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as error:
+        problems = sorted(set(_problems(error, frame, table)),
+                          key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+        raise SourceValidationError(table.spec.name, problems) from None
+    for column in table.boolean_columns:
+        valid[column] = valid[column] == "true"
+    for column in table.date_columns:
+        valid[column] = pd.to_datetime(valid[column]).dt.date
+    return valid
+
+
+FIGURE_COLUMN_DOCS = {
+    "report_id": "The report this row was transcribed from (sources/reports.yaml).",
+    "entity": "What the figure is about: an English snake_case id.",
+    "entity_zh": "The entity's name as the report prints it.",
+    "metric": "What is measured, from the table's vocabulary in tables.yaml.",
+    "period": "The period: 2022, 2022H1, 2022Q3, 2022-11, or an interval like 2021/2026.",
+    "value": "The number as the report states it, in `unit`.",
+    "unit": "The unit as stated (units.csv converts it to a base unit).",
+    "value_qualifier": "= exact, ~ about, > more than, >= at least, < less than.",
+    "is_forecast": "True for a forecast or expectation.",
+    "section": "The report section the figure appears in.",
+    "data_source": "The source the report cites (data_sources.csv).",
+    "note": "Reviewer's note: rounding, a slip in the report.",
+    SOURCE_FILE: "The source file the row was read from.",
+    SOURCE_LINE: "The line of the source file the row was read from.",
+}
+
+
+def column_docs(spec: TableSpec) -> dict[str, str]:
+    """Column documentation stored with the table (COMMENT ON COLUMN) and shown in the UI."""
+    docs = {name: FIGURE_COLUMN_DOCS[name] for name in PROVENANCE_COLUMNS}
+    if spec.kind == FIGURES:
+        docs |= {dim: f"Dimension: one of {list(values)}." for dim, values in
+                 spec.dimensions.items()}
+        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in FIGURE_COLUMNS}
+    else:
+        docs |= {name: c.description for name, c in spec.columns.items() if c.description}
+    if spec.kind == REFERENCE:
+        docs.pop("report_id")
+    return docs

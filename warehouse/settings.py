@@ -1,0 +1,27 @@
+"""Where things live. Every path can be overridden by an environment variable, so tests,
+benchmarks and a future shared deployment change configuration, not code."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def warehouse_path() -> Path:
+    """The published DuckDB file that readers open (`WAREHOUSE_PATH`)."""
+    return _path_from_env("WAREHOUSE_PATH", PROJECT_ROOT / "warehouse" / "cloud.duckdb")
+
+
+def sources_dir() -> Path:
+    """The folder of hand-transcribed report tables (`SOURCES_PATH`)."""
+    return _path_from_env("SOURCES_PATH", PROJECT_ROOT / "sources")
+
+
+def models_dir() -> Path:
+    """The dbt-like folder of SQL models (`MODELS_PATH`)."""
+    return _path_from_env("MODELS_PATH", PROJECT_ROOT / "dbt_like_sql")

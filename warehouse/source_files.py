@@ -1,0 +1,108 @@
+"""Reading one hand-made source file into a frame of text cells, tolerant of what spreadsheet
+programs write (BOM, GBK, full-width digits) and strict about everything else.
+
+Every row keeps the line it came from, so a validation error can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+SOURCE_FILE, SOURCE_LINE = "source_file", "source_line"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class SourceFileError(ValueError):
+    """A source file cannot be read at all (missing, empty, undecodable, ragged)."""
+
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = str(path), problem
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was read with: UTF-8 (BOM dropped), else GB18030."""
+    if data.startswith(UTF8_BOM):
+        return data[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(path, f"is neither UTF-8 nor GBK/GB18030 text ({exc})") from exc
+
+
+def normalize_cell(text: str) -> str:
+    """Fold full-width characters to ASCII (NFKC) and strip surrounding blanks."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [normalize_cell(cell) for cell in cells]
+            continue
+        if len(cells) != len(header):
+            raise SourceFileError(
+                path,
+                f"line {reader.line_num} has {len(cells)} fields but the header has "
+                f"{len(header)}; quote cells that contain commas",
+            )
+        rows.append((reader.line_num, [normalize_cell(cell) for cell in cells]))
+    if header is None:
+        raise SourceFileError(path, "is empty: expected a header line and at least one row")
+    if not rows:
+        raise SourceFileError(path, "has a header but no rows")
+    return header, rows
+
+
+def _yaml_rows(path: Path, text: str, key: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        document = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get(key), list) or not data[key]:
+        raise SourceFileError(path, f"must hold a non-empty list under '{key}:'")
+    entries = data[key]
+    nodes = next(v for k, v in document.value if k.value == key).value
+    header = list(dict.fromkeys(column for entry in entries for column in entry))
+    rows = [
+        (node.start_mark.line + 1, [normalize_cell(str(entry.get(c, "") or "")) for c in header])
+        for node, entry in zip(nodes, entries, strict=True)
+    ]
+    return header, rows
+
+
+def read_source_file(path: Path, display_name: str, yaml_key: str) -> tuple[pd.DataFrame, str]:
+    """All cells as text plus `source_file`/`source_line`, and the encoding it was read in."""
+    if not path.exists():
+        raise SourceFileError(display_name, "does not exist")
+    data = path.read_bytes()
+    if not data.strip():
+        raise SourceFileError(display_name, "is empty: expected a header line and rows")
+    text, encoding = decode(Path(display_name), data)
+    if path.suffix in (".yaml", ".yml"):
+        header, rows = _yaml_rows(Path(display_name), text, yaml_key)
+    else:
+        header, rows = _csv_rows(Path(display_name), text)
+    if len(set(header)) != len(header):
+        duplicated = sorted({c for c in header if header.count(c) > 1})
+        raise SourceFileError(display_name, f"header repeats column(s) {duplicated}")
+    frame = pd.DataFrame([cells for _, cells in rows], columns=header, dtype=object)
+    frame[SOURCE_FILE] = display_name
+    frame[SOURCE_LINE] = [line for line, _ in rows]
+    return frame, encoding

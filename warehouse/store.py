@@ -1,0 +1,145 @@
+"""The DuckDB file: how a refresh writes it and how readers open it.
+
+DuckDB lets one process hold a file read-write, and while it does every other process fails
+to open it, even read-only. So a refresh never writes the published file: it copies it to a
+private working file, rebuilds tables there (each in its own transaction), closes it and
+atomically renames it over the published one. Readers connected before the rename keep their
+snapshot, new connections see the new one, and a refresh killed halfway leaves the published
+file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse import settings
+
+LOCK_TIMEOUT_SECONDS = 600
+
+
+def connect_readonly(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (never blocks a refresh)."""
+    path = path or settings.warehouse_path()
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no warehouse yet; run `make run` first")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def _refresh_lock(published: Path) -> Iterator[None]:
+    """One refresh at a time per warehouse file, whoever starts it (Dagster, CLI, tests)."""
+    lock_path = published.with_name(published.name + ".lock")
+    with lock_path.open("w") as handle:
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{published}: another refresh holds {lock_path}") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseBuild:
+    """A refresh in progress: a private working copy that is published whole or not at all."""
+
+    def __init__(self, published: Path | None = None):
+        self.published = published or settings.warehouse_path()
+        self.working = self.published.with_name(f".{self.published.name}.{os.getpid()}.building")
+        self.connection: duckdb.DuckDBPyConnection | None = None
+        self.changed = False
+        self._lock: contextlib.ExitStack | None = None
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        self.published.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(_refresh_lock(self.published))
+        self.working.unlink(missing_ok=True)
+        if self.published.exists():
+            shutil.copyfile(self.published, self.working)
+        self.connection = duckdb.connect(str(self.working))
+        return self.connection
+
+    def close(self, publish: bool = True) -> bool:
+        """Publish the working copy if anything changed; True if it was published."""
+        published = False
+        try:
+            if self.connection is not None:
+                self.connection.execute("CHECKPOINT")
+                self.connection.close()
+            if publish and self.changed:
+                with self.working.open("rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(self.working, self.published)
+                published = True
+        finally:
+            self.connection = None
+            self.working.unlink(missing_ok=True)
+            Path(f"{self.working}.wal").unlink(missing_ok=True)
+            if self._lock is not None:
+                self._lock.close()
+        return published
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        return self.open()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(publish=exc_type is None)
+
+    def _require(self) -> duckdb.DuckDBPyConnection:
+        if self.connection is None:
+            raise RuntimeError("the warehouse build is not open")
+        return self.connection
+
+    def replace_table(self, schema: str, table: str, *, sql: str | None = None,
+                      frame: pd.DataFrame | None = None, description: str | None = None,
+                      column_docs: dict[str, str] | None = None) -> None:
+        """Replace `schema.table` with a query's result or a frame, in one transaction, with
+        its docs stored as DuckDB comments so every SQL client sees them."""
+        if (sql is None) == (frame is None):
+            raise ValueError("give exactly one of sql= or frame=")
+        select_sql = "SELECT * FROM __frame" if frame is not None else sql
+        con = self._require()
+        target = f"{quote(schema)}.{quote(table)}"
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if frame is not None:
+                con.register("__frame", frame)
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
+            con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
+            if description:
+                con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
+            for column, doc in (column_docs or {}).items():
+                con.execute(
+                    f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            if frame is not None:
+                con.unregister("__frame")
+        self.changed = True
