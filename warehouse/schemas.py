@@ -35,6 +35,7 @@ FIGURE_COLUMNS = (
     "value_qualifier", "is_forecast", "section", "data_source", "note",
 )
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
+DECIMALS = "value_decimals"  # derived from the value as written: the precision the report states
 BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
 
@@ -154,6 +155,7 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
         "data_source": pa.Column(str, pa.Check.isin(sorted(registry.data_sources),
                                  error="must be a data_source listed in data_sources.csv")),
         "note": pa.Column(str, nullable=True),
+        DECIMALS: pa.Column("Int64", nullable=True),
     }
     return columns
 
@@ -216,7 +218,7 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
         numeric = tuple(n for n, c in spec.columns.items() if c.dtype in ("float", "int"))
         booleans = tuple(n for n, c in spec.columns.items() if c.dtype == "bool")
         dates = tuple(n for n, c in spec.columns.items() if c.dtype == "date")
-    expected = tuple(columns)
+    expected = tuple(c for c in columns if c != DECIMALS)
     if spec.kind != REFERENCE:
         columns["report_id"] = pa.Column(str, pa.Check.isin(sorted(registry.report_ids)))
         key = ["report_id", *key]
@@ -242,6 +244,13 @@ def _normalize_number(text: object) -> object:
     if text == "":
         return None
     return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
+def _decimals(text: object) -> int | None:
+    """Digits after the decimal point as written (`268.0` → 1), which bounds the rounding."""
+    if not isinstance(text, str) or not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
+        return None
+    return len(text.partition(".")[2])
 
 
 def header_problems(frame: pd.DataFrame, file: str, expected: tuple[str, ...]) -> list[Problem]:
@@ -293,6 +302,8 @@ def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
     for column in table.numeric_columns:
         if column in frame.columns:
             frame[column] = frame[column].map(_normalize_number)
+    if table.spec.kind == FIGURES and "value" in frame.columns:
+        frame[DECIMALS] = frame["value"].map(_decimals).astype("Int64")
     frame = frame.replace({"": None})
     try:
         valid = table.schema.validate(frame, lazy=True)
@@ -320,6 +331,7 @@ FIGURE_COLUMN_DOCS = {
     "section": "The report section the figure appears in.",
     "data_source": "The source the report cites (data_sources.csv).",
     "note": "Reviewer's note: rounding, a slip in the report.",
+    DECIMALS: "Decimals of the value as written (268.0 → 1): the precision the report states.",
     SOURCE_FILE: "The source file the row was read from.",
     SOURCE_LINE: "The line of the source file the row was read from.",
 }
@@ -331,7 +343,7 @@ def column_docs(spec: TableSpec) -> dict[str, str]:
     if spec.kind == FIGURES:
         docs |= {dim: f"Dimension: one of {list(values)}." for dim, values in
                  spec.dimensions.items()}
-        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in FIGURE_COLUMNS}
+        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (*FIGURE_COLUMNS, DECIMALS)}
     else:
         docs |= {name: c.description for name, c in spec.columns.items() if c.description}
     if spec.kind == REFERENCE:
