@@ -27,14 +27,18 @@ def _numeric(frame: pd.DataFrame) -> pd.Series:
 def sum_to_total(frame: pd.DataFrame, dims: list[str], metric: str, total: str,
                  tolerance: float) -> pd.Series:
     """The `total` entity's value equals the sum of the other entities' values."""
-    ok = pd.Series(True, index=frame.index)
+    keys = ["report_id", *dims, "period"]
     rows = frame[frame["metric"] == metric].assign(_v=_numeric)
-    for _, group in rows.groupby(["report_id", *dims, "period"], dropna=False):
-        totals = group[group["entity"] == total]
-        parts = group[group["entity"] != total]
-        if len(totals) == 1 and len(parts):
-            if abs(parts["_v"].sum() - totals["_v"].iloc[0]) > tolerance:
-                ok[totals.index] = False
+    is_total = rows["entity"] == total
+    parts = rows[~is_total].groupby(keys, dropna=False)["_v"].sum().rename("_parts")
+    totals = rows[is_total].reset_index().merge(parts.reset_index(), on=keys).set_index("index")
+    return _flag(frame, (totals["_parts"] - totals["_v"]).abs() > tolerance)
+
+
+def _flag(frame: pd.DataFrame, bad: pd.Series) -> pd.Series:
+    """True for every row of the frame except those `bad` marks."""
+    ok = pd.Series(True, index=frame.index)
+    ok[bad[bad].index] = False
     return ok
 
 
@@ -45,7 +49,8 @@ def growth_matches_levels(frame: pd.DataFrame, dims: list[str], growth: str, lev
     values = frame.assign(_v=_numeric)
     levels = values[values["metric"] == level][[*keys, "period", "_v"]]
     levels = levels.drop_duplicates([*keys, "period"])
-    rates = values[values["metric"] == growth].assign(_before=lambda f: f["period"].map(previous_year))
+    rates = values[values["metric"] == growth]
+    rates = rates.assign(_before=rates["period"].map(previous_year))
     joined = (
         rates.reset_index()
         .merge(levels.rename(columns={"_v": "_now"}), on=[*keys, "period"], how="left")
@@ -54,10 +59,7 @@ def growth_matches_levels(frame: pd.DataFrame, dims: list[str], growth: str, lev
         .set_index("index")
     )
     recomputed = (joined["_now"] / joined["_then"] - 1) * 100
-    bad = (recomputed - joined["_v"]).abs() > tolerance
-    ok = pd.Series(True, index=frame.index)
-    ok[bad[bad].index] = False
-    return ok
+    return _flag(frame, (recomputed - joined["_v"]).abs() > tolerance)
 
 
 def sum_at_most(frame: pd.DataFrame, dims: list[str], metric: str, max: float,
@@ -65,9 +67,7 @@ def sum_at_most(frame: pd.DataFrame, dims: list[str], metric: str, max: float,
     """Values of `metric` in one group (say, shares of one market and period) stay ≤ max."""
     rows = frame[frame["metric"] == metric].assign(_v=_numeric)
     sums = rows.groupby(["report_id", *group_by], dropna=False)["_v"].transform("sum")
-    ok = pd.Series(True, index=frame.index)
-    ok[rows.index[sums > max]] = False
-    return ok
+    return _flag(frame, sums > max)
 
 
 RULES: dict[str, tuple[Callable[..., pd.Series], str]] = {
