@@ -130,7 +130,7 @@ def test_growth_that_disagrees_with_its_levels(sources: Path):
     line = edit_cell(sources / IT_SPEND,
                      {"entity": "software", "metric": "growth", "period": "2023"}, "value", "3.9")
     _fails_with(sources, f"line {line}, column 'value': value 3.9",
-                "'growth' must agree within")
+                "'growth' must agree with the change of 'spend'")
 
 
 # --- through Dagster: a failing file is a failed check and leaves the last good table -------
