@@ -127,6 +127,7 @@ class Registry:
 
     root: Path
     tables: dict[str, TableSpec]
+    cross_checks: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def load(cls, root: Path | None = None) -> Registry:
@@ -137,7 +138,7 @@ class Registry:
         except (OSError, yaml.YAMLError) as exc:
             raise RegistryError(f"{path}: cannot read the table registry: {exc}") from exc
         tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
-        return cls(root=root, tables=tables)
+        return cls(root=root, tables=tables, cross_checks=tuple(raw.get("cross_checks") or ()))
 
     def _reference_rows(self, table: str) -> list[dict[str, str]]:
         """A reference file's rows, read directly: validation vocabularies need them before

@@ -198,15 +198,18 @@ def formula_names(expression: str) -> set[str]:
     return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
 
 
-def formula(frame, dims, result, expression, base_units=False, exact_inputs=False,
-            tolerance=0.0) -> Iterator[Relation]:
+def formula(frame, dims, result, expression, entity=None, base_units=False,
+            exact_inputs=False, tolerance=0.0) -> Iterator[Relation]:
     """`result` equals an arithmetic expression of other metrics of the same entity and
     period (in stated units, or in base units with `base_units: true`; `exact_inputs: true`
     treats the inputs as exact assumptions rather than rounded figures)."""
     tree = ast.parse(expression, mode="eval")
     needed = formula_names(expression)
     keys = ["report_id", *dims, "entity", "period"]
-    for key, group in _groups(frame[frame["metric"].isin(needed | {result})], keys):
+    rows = frame[frame["metric"].isin(needed | {result})]
+    if entity is not None:
+        rows = rows[rows["entity"] == entity]
+    for key, group in _groups(rows, keys):
         by_metric = {r["metric"]: (i, r) for i, r in group.iterrows()}
         if result not in by_metric or not needed <= set(by_metric):
             continue
@@ -252,7 +255,7 @@ def describe(rule: str, params: dict) -> str:
 def relations(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,
               unit_factors: dict[str, float]) -> list[Relation]:
     """Every instance of one rule in a table's rows."""
-    params = {k: v for k, v in params.items() if k != "audit_only"}
+    params = {k: v for k, v in params.items() if k not in ("audit_only", "note")}
     frame = frame.assign(
         value=pd.to_numeric(frame["value"], errors="coerce"),
         _factor=frame["unit"].map(unit_factors),

@@ -249,10 +249,13 @@ def _normalize_number(text: object) -> object:
 
 
 def _decimals(text: object) -> int | None:
-    """Digits after the decimal point as written (`268.0` → 1), which bounds the rounding."""
-    if not isinstance(text, str) or not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
+    """Digits after the decimal point as written (`268.0` → 1, `3.14e11` → -9), which bounds
+    the rounding of the printed figure."""
+    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?",
+                                                   text)
+    if not match:
         return None
-    return len(text.partition(".")[2])
+    return len(match.group(1) or "") - int(match.group(2) or 0)
 
 
 def header_problems(frame: pd.DataFrame, file: str, expected: tuple[str, ...]) -> list[Problem]:

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 # "about" (约/近) claims no printed precision; we allow this relative slack around the value.
-ABOUT_SLACK = 0.05
+ABOUT_SLACK = 0.01
 
 
 @dataclass(frozen=True)
