@@ -297,8 +297,9 @@ def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSc
             yield Problem(f"table {table.spec.name}", None, about, None, _describe(check))
             continue
         row = frame.loc[index]
+        written = row[column] if column in frame.columns else case.failure_case
         yield Problem(str(row[SOURCE_FILE]), int(row[SOURCE_LINE]), column,
-                      None if pd.isna(case.failure_case) else case.failure_case, _describe(check))
+                      None if pd.isna(written) else written, _describe(check))
 
 
 def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
