@@ -10,7 +10,8 @@ RAW_TABLES = {
     "it_spend", "public_cloud_market", "market_share", "carrier_cloud", "intelligent_compute",
     "datacenter_projects", "datacenter_project_figures", "gpu_model", "hyperscaler_financials",
     "server_depreciation", "gpt_models", "saas_market", "hpc_market", "ai_cloud", "low_code",
-    "compute_centers", "cloud_adoption", "reports", "units", "data_sources",
+    "compute_centers", "cloud_adoption", "reports", "units", "data_sources", "gpu_scenarios",
+    "accelerators",
 }
 
 
