@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from warehouse.registry import FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
-from warehouse.rules import RULES
+from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
 
 _ONE_PERIOD = r"\d{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
@@ -160,7 +160,8 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
     return columns
 
 
-def _figures_checks(spec: TableSpec, checks: list, focus: dict) -> None:
+def _figures_checks(spec: TableSpec, factors: dict[str, float], checks: list, focus: dict
+                    ) -> None:
     dims = list(spec.dimensions)
     for metric in spec.metrics.values():
         units = list(metric.units)
@@ -180,10 +181,11 @@ def _figures_checks(spec: TableSpec, checks: list, focus: dict) -> None:
                  lambda f: (f.groupby("entity")["entity_zh"].transform("nunique") == 1)
                  & (f.groupby("entity_zh")["entity"].transform("nunique") == 1))
     for rule in spec.rules:
-        fn, message = RULES[rule.rule]
+        if rule.params.get("audit_only"):
+            continue
         _frame_check(checks, focus, "value", ("metric", "value", "entity", "period", *dims),
-                     message.format(**rule.params),
-                     lambda f, fn=fn, p=rule.params: fn(f, dims, **p))
+                     describe(rule.rule, rule.params),
+                     lambda f, r=rule: rule_check(f, dims, r.rule, r.params, factors))
 
 
 def _declared_column(column: ColumnSpec) -> pa.Column:
@@ -209,7 +211,7 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
     focus: dict[str, str] = {}
     if spec.kind == FIGURES:
         columns = _figures_columns(spec, registry)
-        _figures_checks(spec, checks, focus)
+        _figures_checks(spec, registry.unit_factors, checks, focus)
         key = [*spec.dimensions, "entity", "metric", "period"]
         numeric, booleans, dates = ("value",), ("is_forecast",), ()
     else:
@@ -247,10 +249,13 @@ def _normalize_number(text: object) -> object:
 
 
 def _decimals(text: object) -> int | None:
-    """Digits after the decimal point as written (`268.0` → 1), which bounds the rounding."""
-    if not isinstance(text, str) or not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
+    """Digits after the decimal point as written (`268.0` → 1, `3.14e11` → -9), which bounds
+    the rounding of the printed figure."""
+    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?",
+                                                   text)
+    if not match:
         return None
-    return len(text.partition(".")[2])
+    return len(match.group(1) or "") - int(match.group(2) or 0)
 
 
 def header_problems(frame: pd.DataFrame, file: str, expected: tuple[str, ...]) -> list[Problem]:
@@ -292,8 +297,9 @@ def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSc
             yield Problem(f"table {table.spec.name}", None, about, None, _describe(check))
             continue
         row = frame.loc[index]
+        written = row[column] if column in frame.columns else case.failure_case
         yield Problem(str(row[SOURCE_FILE]), int(row[SOURCE_LINE]), column,
-                      None if pd.isna(case.failure_case) else case.failure_case, _describe(check))
+                      None if pd.isna(written) else written, _describe(check))
 
 
 def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
