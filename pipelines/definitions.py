@@ -7,8 +7,10 @@ are returned from a `@dg.definitions` function rather than listed one by one.
 
 import dagster as dg
 
+from pipelines.assets.models import model_assets
 from pipelines.assets.raw import raw_assets
 from pipelines.resources import WarehouseResource
+from warehouse.models import ModelProject
 from warehouse.registry import Registry
 
 
@@ -16,7 +18,7 @@ from warehouse.registry import Registry
 def defs() -> dg.Definitions:
     registry = Registry.load()
     return dg.Definitions(
-        assets=[*raw_assets(registry)],
+        assets=[*raw_assets(registry), *model_assets(ModelProject.load(registry.tables))],
         resources={"warehouse": WarehouseResource()},
         # One process per run: steps of ~50 ms would otherwise pay ~2 s of process start each,
         # and the warehouse has a single writer anyway.
