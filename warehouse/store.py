@@ -161,7 +161,7 @@ class WarehouseBuild:
                 kind = con.execute(
                     "SELECT any_value(function_type) FROM duckdb_functions() "
                     "WHERE schema_name = ? AND function_name = ?", [schema, name]
-                ).fetchone()[0]
+                ).fetchall()[0][0]
                 keyword = "MACRO TABLE" if kind == "table_macro" else "MACRO"
                 con.execute(f"COMMENT ON {keyword} {quote(schema)}.{quote(name)} IS "
                             f"{sql_literal(description)}")
