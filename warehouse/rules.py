@@ -32,9 +32,9 @@ def sum_to_total(frame: pd.DataFrame, dims: list[str], metric: str, total: str,
     for _, group in rows.groupby(["report_id", *dims, "period"], dropna=False):
         totals = group[group["entity"] == total]
         parts = group[group["entity"] != total]
-        if len(totals) == 1 and len(parts):
-            if abs(parts["_v"].sum() - totals["_v"].iloc[0]) > tolerance:
-                ok[totals.index] = False
+        if (len(totals) == 1 and len(parts)
+                and abs(parts["_v"].sum() - totals["_v"].iloc[0]) > tolerance):
+            ok[totals.index] = False
     return ok
 
 
@@ -45,7 +45,9 @@ def growth_matches_levels(frame: pd.DataFrame, dims: list[str], growth: str, lev
     values = frame.assign(_v=_numeric)
     levels = values[values["metric"] == level][[*keys, "period", "_v"]]
     levels = levels.drop_duplicates([*keys, "period"])
-    rates = values[values["metric"] == growth].assign(_before=lambda f: f["period"].map(previous_year))
+    rates = values[values["metric"] == growth].assign(
+        _before=lambda f: f["period"].map(previous_year)
+    )
     joined = (
         rates.reset_index()
         .merge(levels.rename(columns={"_v": "_now"}), on=[*keys, "period"], how="left")
