@@ -8,6 +8,13 @@ are returned from a `@dg.definitions` function rather than listed one by one.
 import dagster as dg
 
 from pipelines.assets.raw import raw_assets
+from pipelines.automation import (
+    daily_refresh,
+    declarative_automation,
+    follow_upstream,
+    refresh_all,
+    source_change,
+)
 from pipelines.resources import WarehouseResource
 from warehouse.registry import Registry
 
@@ -16,7 +23,10 @@ from warehouse.registry import Registry
 def defs() -> dg.Definitions:
     registry = Registry.load()
     return dg.Definitions(
-        assets=[*raw_assets(registry)],
+        assets=follow_upstream([*raw_assets(registry)]),
+        jobs=[refresh_all],
+        schedules=[daily_refresh()],
+        sensors=[source_change, declarative_automation],
         resources={"warehouse": WarehouseResource()},
         # One process per run: steps of ~50 ms would otherwise pay ~2 s of process start each,
         # and the warehouse has a single writer anyway.
