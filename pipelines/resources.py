@@ -36,7 +36,7 @@ class WarehouseResource(dg.ConfigurableResource):
         # rather than on new tables beside stale ones.
         if self._build is None:
             return
-        failed = context.instance.get_run_stats(context.run_id).steps_failed
+        failed = context.instance.get_run_stats(context.run.run_id).steps_failed
         if self._build.close(publish=failed == 0):
             context.log.info(f"published {self.published_path}")
         elif failed:
