@@ -114,7 +114,6 @@ GPU_DEMAND_DESCRIPTION = (
     kinds={"duckdb", "pandas", "python"},
     deps=[FIGURES_KEY, raw_key("gpu_scenarios")],
     description=GPU_DEMAND_DESCRIPTION,
-    automation_condition=dg.AutomationCondition.eager(),
 )
 def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
@@ -168,7 +167,6 @@ SENSITIVITY_DESCRIPTION = (
     kinds={"duckdb", "pandas", "python"},
     deps=[FIGURES_KEY, raw_key("accelerators")],
     description=SENSITIVITY_DESCRIPTION,
-    automation_condition=dg.AutomationCondition.eager(),
 )
 def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
@@ -210,7 +208,6 @@ CAGR_DESCRIPTION = (
     kinds={"duckdb", "pandas", "python"},
     deps=[FIGURES_KEY],
     description=CAGR_DESCRIPTION,
-    automation_condition=dg.AutomationCondition.eager(),
 )
 def cagr_table(warehouse: WarehouseResource):
     frame = cagr.compute_cagr(read_figures(warehouse.build.connection))
@@ -297,8 +294,7 @@ def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
         deps=[FIGURES_KEY, *figure_tables],
         description=AUDIT_DESCRIPTION,
         check_specs=_audit_checks(),
-        automation_condition=dg.AutomationCondition.eager(),
-    )
+        )
     def report_consistency(warehouse: WarehouseResource):
         frame = _audit_rows(registry, warehouse.build.connection)
         mismatches = frame[frame["status"] == audit.MISMATCH]
