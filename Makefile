@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-lock
 UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install run test dev lint bench lock clean
+.PHONY: install run test dev lint bench lock clean system-deps
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -22,13 +22,28 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp pipelines/dagster.yaml $@
 
-run: install  ## full refresh of every asset into warehouse/cloud.duckdb, then a summary
+# Debian packages the charts and the browser tests need: a CJK font (the report is Chinese) and
+# Chromium (Playwright drives Debian's build; it never downloads a browser). Installed with
+# apt-get when missing and we are root (CI); otherwise the charts say which font is missing and
+# the browser tests skip with the reason.
+system-deps:
+	@command -v chromium >/dev/null && fc-list | grep -qi 'Noto Sans CJK' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium fonts-noto-cjk (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "system-deps: chromium and/or fonts-noto-cjk missing and apt-get unavailable" \
+	      "(not root?): charts need the font, browser tests will skip" >&2; \
+	  fi; }
+
+run: install system-deps  ## full refresh of every asset into warehouse/cloud.duckdb, then a summary
 	$(BIN)/crw refresh
 
-test: install  ## the whole test suite
+test: install system-deps  ## the whole test suite (browser tests included)
 	$(BIN)/pytest
 
-dev: install  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
+dev: install system-deps  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 lint: install

@@ -10,6 +10,7 @@ import dagster as dg
 from pipelines.assets.metrics import metric_assets
 from pipelines.assets.models import model_assets
 from pipelines.assets.raw import raw_assets
+from pipelines.assets.reports import report_assets
 from pipelines.automation import (
     daily_refresh,
     declarative_automation,
@@ -25,7 +26,7 @@ from warehouse.registry import Registry
 @dg.definitions
 def defs() -> dg.Definitions:
     registry = Registry.load()
-    python_assets = [*raw_assets(registry), *metric_assets(registry)]
+    python_assets = [*raw_assets(registry), *metric_assets(registry), *report_assets()]
     produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
     return dg.Definitions(
         assets=follow_upstream([*python_assets, *model_assets(ModelProject.load(produced))]),

@@ -74,6 +74,21 @@ def _fsync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` whole: a reader (a browser, the Dagster UI) opening it sees
+    the old file or the new one, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 class WarehouseBuild:
     """A refresh in progress: a private working copy that is published whole or not at all."""
 

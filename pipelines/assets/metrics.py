@@ -108,12 +108,23 @@ GPU_DEMAND_DESCRIPTION = (
 )
 
 
+REPRODUCES_REPORT = "reproduces_report"
+
+
 @dg.asset(
     key=_key("gpu_demand"),
     group_name=GROUP,
     kinds={"duckdb", "pandas", "python"},
     deps=[FIGURES_KEY, raw_key("gpu_scenarios")],
     description=GPU_DEMAND_DESCRIPTION,
+    check_specs=[
+        dg.AssetCheckSpec(
+            REPRODUCES_REPORT,
+            asset=_key("gpu_demand"),
+            description="The report_baseline scenario gives exactly the GPU-hours, GPUs and "
+            "servers the report prints (section 1.6).",
+        )
+    ],
 )
 def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
@@ -125,10 +136,11 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
         ]
-    rows = _gpu_rows(read_figures(con), read_table(con, "raw", "gpu_scenarios"), config)
+    figures = read_figures(con)
+    rows = _gpu_rows(figures, read_table(con, "raw", "gpu_scenarios"), config)
     frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
-    return _publish(
+    yield _publish(
         warehouse,
         "gpu_demand",
         frame,
@@ -137,6 +149,15 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         training_gpus=int(baseline.at["training", "gpus"]),
         inference_gpus=int(baseline.at["inference", "gpus"]),
         scenarios=dg.MetadataValue.json(sorted(frame["scenario"].unique().tolist())),
+    )
+    comparison = gpu_demand.reproduction(frame, figures[figures["table_name"] == "gpu_model"])
+    yield dg.AssetCheckResult(
+        check_name=REPRODUCES_REPORT,
+        passed=bool(len(comparison)) and bool(comparison["matches"].all()),
+        metadata={
+            "outputs_compared": len(comparison),
+            "comparison": dg.MetadataValue.md(comparison.to_markdown(index=False)),
+        },
     )
 
 

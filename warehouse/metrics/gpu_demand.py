@@ -175,3 +175,23 @@ def sensitivity(baseline: Mapping[str, float], accelerators: pd.DataFrame,
                     "servers_provisioned": demand.servers_provisioned,
                 })
     return pd.DataFrame(rows)
+
+
+def reproduction(demand: pd.DataFrame, model_figures: pd.DataFrame) -> pd.DataFrame:
+    """The baseline's results beside the ones the report prints (the `gpu_model` figures):
+    one row per workload and output, with the printed figure's id and whether they agree."""
+    baseline = demand[demand["scenario"] == BASELINE].set_index("workload")
+    printed = model_figures[model_figures["metric"].isin(OUTPUTS)]
+    rows = [
+        {
+            "workload": figure.entity,
+            "output": figure.metric,
+            "printed": int(figure.value),
+            "reproduced": int(baseline.at[figure.entity, figure.metric]),
+            "figure_id": figure.figure_id,
+        }
+        for figure in printed.itertuples(index=False)
+    ]
+    frame = pd.DataFrame(rows, columns=["workload", "output", "printed", "reproduced",
+                                        "figure_id"])
+    return frame.assign(matches=frame["printed"] == frame["reproduced"])

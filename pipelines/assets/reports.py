@@ -1,0 +1,91 @@
+"""reports/…: the report's figures for people (group `reports`).
+
+- `reports/charts` renders the key figures as PNG charts under `charts/` beside the warehouse
+  file and shows each one in its materialization metadata (inline, so the UI displays it).
+- `reports/report_html` writes `report.html` beside the warehouse file: one self-contained page
+  with the charts, the key tables, the GPU model reproduction and the consistency findings.
+
+Both read the run's working copy of the warehouse. Their files are written atomically but
+outside the DuckDB transaction: they are rewritten by every run that materializes them.
+"""
+
+import base64
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from pipelines.assets.models import relation_key
+from pipelines.resources import WarehouseResource
+from warehouse.reporting import (
+    charts_dir,
+    latest_report,
+    provenance,
+    provenance_text,
+    report_path,
+)
+from warehouse.reporting.charts import CHART_READS, CHARTS, write_charts
+from warehouse.reporting.page import KEY_TABLES, render_page
+from warehouse.store import write_file_atomically
+
+GROUP = "reports"
+CHARTS_KEY = dg.AssetKey([GROUP, "charts"])
+REPORT_READS = ("marts.dim_reports", "marts.dim_data_sources", "marts.fct_report_figures")
+
+
+def _deps(*relations: str) -> list[dg.AssetKey]:
+    return [relation_key(r) for r in sorted(set(relations))]
+
+
+@dg.asset(
+    key=CHARTS_KEY,
+    group_name=GROUP,
+    kinds={"python", "matplotlib"},
+    deps=_deps(*CHART_READS, *REPORT_READS),
+    description="The report's key figures as PNG charts with Chinese labels: "
+    + "; ".join(spec.title for spec in CHARTS)
+    + ". Written to charts/ beside the warehouse file and shown in the metadata.",
+)
+def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    con = warehouse.build.connection
+    report_id = latest_report(con)["report_id"]
+    metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
+    for chart in write_charts(con, report_id, charts_dir(warehouse.published_path)):
+        spec = chart.spec
+        image = base64.b64encode(chart.png).decode("ascii")
+        source = provenance_text(provenance(con, report_id, spec.figure_tables))
+        metadata[spec.name] = dg.MetadataValue.md(
+            f"**{spec.title}**\n\n{source}\n\n![{spec.title}](data:image/png;base64,{image})"
+        )
+        metadata[f"{spec.name}_path"] = dg.MetadataValue.path(str(chart.path))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=dg.AssetKey([GROUP, "report_html"]),
+    group_name=GROUP,
+    kinds={"python", "html"},
+    deps=[
+        CHARTS_KEY,
+        *_deps(*REPORT_READS, *(t.relation for t in KEY_TABLES), "marts.gpu_demand",
+               "marts.report_consistency"),
+    ],
+    description="report.html beside the warehouse file: one self-contained page (no network "
+    "needed) with the charts, the key tables, the GPU model reproduction and the consistency "
+    "findings, each figure next to its report section and cited source.",
+)
+def report_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    con = warehouse.build.connection
+    path = report_path(warehouse.published_path)
+    page = render_page(con, latest_report(con), charts_dir(warehouse.published_path),
+                       datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    data = page.encode("utf-8")
+    write_file_atomically(path, data)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "size_kb": round(len(data) / 1024, 1),
+        "url": dg.MetadataValue.url(path.as_uri()),
+    })
+
+
+def report_assets() -> list[dg.AssetsDefinition]:
+    return [charts, report_html]

@@ -1,0 +1,53 @@
+"""The report's figures for people: PNG charts (`charts`) and a self-contained HTML page
+(`page`), read from the warehouse's marts. No Dagster here: a notebook can use them too."""
+
+from pathlib import Path
+
+import duckdb
+
+CHARTS_DIR = "charts"
+REPORT_FILE = "report.html"
+FIGURES_TABLE = "marts.fct_report_figures"
+
+
+def charts_dir(warehouse_file: Path) -> Path:
+    """Charts live beside the warehouse file, so a test's private warehouse gets its own."""
+    return warehouse_file.parent / CHARTS_DIR
+
+
+def report_path(warehouse_file: Path) -> Path:
+    return warehouse_file.parent / REPORT_FILE
+
+
+def latest_report(con: duckdb.DuckDBPyConnection) -> dict:
+    """The newest report in the warehouse (charts and page show its figures)."""
+    frame = con.sql(
+        "SELECT * FROM marts.dim_reports ORDER BY publication_date DESC, report_id LIMIT 1"
+    ).df()
+    if frame.empty:
+        raise ValueError("marts.dim_reports is empty: no report to chart")
+    return frame.iloc[0].to_dict()
+
+
+def provenance(con: duckdb.DuckDBPyConnection, report_id: str,
+               tables: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(section, data_source, data_source_name) of the figures of `tables` in the report,
+    in section order."""
+    if not tables:
+        return []
+    return [
+        tuple(row)
+        for row in con.execute(
+            f"SELECT DISTINCT section, data_source, data_source_name FROM {FIGURES_TABLE} "
+            "WHERE report_id = ? AND list_contains(?, table_name) ORDER BY ALL",
+            [report_id, list(tables)],
+        ).fetchall()
+    ]
+
+
+def provenance_text(entries: list[tuple[str, str, str]]) -> str:
+    """`§1.1 Gartner; §1.3 IDC, Company filings`: sections with the sources cited in them."""
+    by_section: dict[str, list[str]] = {}
+    for section, _, name in entries:
+        by_section.setdefault(section, []).append(name)
+    return "; ".join(f"§{section} {', '.join(names)}" for section, names in by_section.items())
