@@ -15,6 +15,11 @@ STG_IT_SPEND = dg.AssetKey(["staging", "stg_it_spend"])
 RAW_TABLES = ("cloud_market", "data_sources", "it_spend", "reports", "units")
 # the arithmetic audit reads every figures table, so it is downstream of each of them
 AUDIT = dg.AssetKey(["marts", "report_consistency"])
+# the report page shows the audit's findings, so it follows the audit
+REPORT_HTML = dg.AssetKey(["reports", "report_html"])
+REPORTS = {REPORT_HTML, dg.AssetKey(["reports", "charts"])}
+# what a change to a figures table of the demo project reaches downstream
+FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML}
 METRICS = {dg.AssetKey(["marts", name]) for name in
            ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")}
 
@@ -84,7 +89,7 @@ def test_unchanged_tree_requests_nothing(ticks, project):
 
 def test_changed_report_file_requests_its_table_and_downstream(ticks, project):
     (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=120))
-    assert ticks.requested() == _raw("it_spend") | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == _raw("it_spend") | FOLLOWERS
     assert ticks.requested() is None  # the cursor moved on: the same change fires once
 
 
@@ -103,13 +108,13 @@ def test_deleted_file_requests_its_table(ticks, project):
 def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
     with (project / "sources" / "units.csv").open("a") as handle:
         handle.write("EFLOPS,FLOPS,1000000000000000000\n")
-    assert ticks.requested() == _raw("units", "it_spend", "cloud_market") | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == _raw("units", "it_spend", "cloud_market") | FOLLOWERS
 
 
 def test_table_registry_change_requests_everything(ticks, project):
     with (project / "sources" / "tables.yaml").open("a") as handle:
         handle.write("# reviewed\n")
-    assert ticks.requested() == _raw(*RAW_TABLES) | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == _raw(*RAW_TABLES) | FOLLOWERS
 
 
 def test_new_registered_report_folder_is_picked_up(ticks, project):
@@ -119,7 +124,7 @@ def test_new_registered_report_folder_is_picked_up(ticks, project):
     with (sources / "reports.yaml").open("a") as handle:
         handle.write("  - report_id: second_report_2024\n    title: Second\n"
                      "    published: 2024-05-01\n")
-    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | FOLLOWERS
 
 
 def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):
@@ -151,7 +156,7 @@ def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions):
     assert request.asset_selection is None  # the whole job: every asset
     job = definitions.resolve_job_def(REFRESH_JOB)
     assert set(job.asset_layer.executable_asset_keys) == (
-        _raw(*RAW_TABLES) | {STG_IT_SPEND} | METRICS
+        _raw(*RAW_TABLES) | {STG_IT_SPEND} | METRICS | REPORTS
     )
 
 

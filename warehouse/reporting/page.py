@@ -200,7 +200,8 @@ def render_page(con: duckdb.DuckDBPyConnection, report: dict, charts_folder: Pat
         f"<header><h1>{_escape(report['title_zh'])}</h1>"
         f'<p class="subtitle">{_escape(report["title"])}<br>'
         f"{_escape(report['publisher_zh'])} ({_escape(report['publisher'])}), "
-        f"{_escape(report['publication_date'])} ({_escape(report['publication_date_precision'])}"
+        f"{_escape(pd.Timestamp(report['publication_date']).date().isoformat())} "
+        f"({_escape(report['publication_date_precision'])}"
         f"); report id <code>{_escape(report_id)}</code></p>"
         '<nav><a href="#charts">Charts</a><a href="#tables">Key tables</a>'
         '<a href="#gpu">GPU model</a><a href="#findings">Findings</a>'
