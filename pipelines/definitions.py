@@ -7,8 +7,16 @@ are returned from a `@dg.definitions` function rather than listed one by one.
 
 import dagster as dg
 
+from pipelines.assets.metrics import metric_assets
 from pipelines.assets.models import model_assets
 from pipelines.assets.raw import raw_assets
+from pipelines.automation import (
+    daily_refresh,
+    declarative_automation,
+    follow_upstream,
+    refresh_all,
+    source_change,
+)
 from pipelines.resources import WarehouseResource
 from warehouse.models import ModelProject
 from warehouse.registry import Registry
@@ -17,8 +25,13 @@ from warehouse.registry import Registry
 @dg.definitions
 def defs() -> dg.Definitions:
     registry = Registry.load()
+    python_assets = [*raw_assets(registry), *metric_assets(registry)]
+    produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
     return dg.Definitions(
-        assets=[*raw_assets(registry), *model_assets(ModelProject.load(registry.tables))],
+        assets=follow_upstream([*python_assets, *model_assets(ModelProject.load(produced))]),
+        jobs=[refresh_all],
+        schedules=[daily_refresh()],
+        sensors=[source_change, declarative_automation],
         resources={"warehouse": WarehouseResource()},
         # One process per run: steps of ~50 ms would otherwise pay ~2 s of process start each,
         # and the warehouse has a single writer anyway.

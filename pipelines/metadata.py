@@ -38,6 +38,6 @@ def duckdb_table_metadata(con: duckdb.DuckDBPyConnection, schema: str, table: st
     return table_metadata(
         con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df(),
         column_docs,
-        row_count=con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0],
+        row_count=con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0],
         column_types=types,
     )

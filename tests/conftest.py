@@ -1,26 +1,18 @@
-"""Shared fixtures: a private copy of the sources and a private warehouse file per test, and
-one full build of the real sources shared by the read-only tests of a session."""
+"""Shared fixtures: a private copy of the real sources and a private warehouse file per test,
+one full build of the real sources shared by the read-only tests of a session, and a small
+demo project for tests of the machinery."""
 
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
+from demo_sources import write_sources
+from runs import materialize
 
 from warehouse import settings
 
 REAL_SOURCES = settings.PROJECT_ROOT / "sources"
-
-
-def materialize(asset_keys: list[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:
-    """Run the real code location's assets in-process (as `make run` does), fresh from disk."""
-    from pipelines.definitions import defs
-
-    job = defs().resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=asset_keys
-    )
 
 
 @pytest.fixture
@@ -56,3 +48,17 @@ def db(built_warehouse: Path):
     con = duckdb.connect(str(built_warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A temporary project: `sources/` with the demo files, an empty `dbt_like_sql/`, and
+    `warehouse/` for the DuckDB file; the environment points everything at it."""
+    sources = tmp_path / "sources"
+    write_sources(sources)
+    (tmp_path / "dbt_like_sql").mkdir()
+    monkeypatch.setenv("SOURCES_PATH", str(sources))
+    monkeypatch.setenv("MODELS_PATH", str(tmp_path / "dbt_like_sql"))
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "cloud.duckdb"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return tmp_path

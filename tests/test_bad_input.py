@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import materialize
+from runs import materialize
 from source_edits import append_copy_of_row, drop_column, edit_cell, rename_column
 
 from pipelines.assets.raw import SCHEMA_CHECK, raw_key

@@ -56,10 +56,10 @@ def test_gpu_model_assumptions_and_results(db):
 def test_datacenter_projects_keep_their_descriptions(db):
     count, described = db.execute(
         "SELECT count(*), count(*) FILTER (WHERE length(description_zh) > 10) "
-        "FROM raw.datacenter_projects").fetchone()
+        "FROM raw.datacenter_projects").fetchall()[0]
     assert count == described == 9
     assert db.execute("SELECT count(DISTINCT entity) FROM raw.datacenter_project_figures"
-                  ).fetchone()[0] == 9
+                  ).fetchall()[0][0] == 9
 
 
 def test_every_row_knows_where_it_came_from(db):
@@ -67,7 +67,7 @@ def test_every_row_knows_where_it_came_from(db):
                                    "WHERE schema_name = 'raw'").fetchall()]
     for table in tables:
         missing = db.execute(f"SELECT count(*) FROM raw.{table} WHERE source_file IS NULL "
-                         "OR source_line IS NULL").fetchone()[0]
+                         "OR source_line IS NULL").fetchall()[0][0]
         assert missing == 0, table
 
 
@@ -76,12 +76,12 @@ def test_precision_as_printed_is_kept(db):
                            "WHERE metric = 'compute'").fetchall())
     assert decimals == {"2021": 1, "2022": 1, "2026": 1}
     assert db.execute("SELECT value_decimals FROM raw.gpu_model WHERE metric = 'training_compute'"
-                  ).fetchone()[0] == -9
+                  ).fetchall()[0][0] == -9
 
 
 def test_column_docs_are_stored_in_duckdb(db):
     comment = db.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'raw' "
-                     "AND table_name = 'it_spend' AND column_name = 'unit'").fetchone()[0]
+                     "AND table_name = 'it_spend' AND column_name = 'unit'").fetchall()[0][0]
     assert "unit as stated" in comment
     assert "全球IT开支预测" in db.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = "
-                                   "'raw' AND table_name = 'it_spend'").fetchone()[0]
+                                   "'raw' AND table_name = 'it_spend'").fetchall()[0][0]

@@ -35,7 +35,6 @@ from warehouse.store import quote, sql_literal
 
 DOCS_FILE = "_models.yml"
 TESTS_FOLDER = "tests"
-RAW_SCHEMA = "raw"
 BLOCKING_SCHEMAS = frozenset({"staging"})  # bad staging must not feed the marts
 FAILING_ROWS_SHOWN = 20
 
@@ -267,7 +266,9 @@ class ModelProject:
     models: dict[str, Model] = field(default_factory=dict)  # relation -> model
 
     @classmethod
-    def load(cls, raw_tables: Iterable[str], root: Path | None = None) -> ModelProject:
+    def load(cls, sources: Iterable[str], root: Path | None = None) -> ModelProject:
+        """`sources`: the schema-qualified tables the Python assets produce (raw.*, metric
+        marts), which models may read besides each other."""
         root = root or settings.models_dir()
         models: dict[str, Model] = {}
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != TESTS_FOLDER
@@ -284,14 +285,15 @@ class ModelProject:
                 raise ModelError(f"{root.name}/{folder.name}/{DOCS_FILE}: documents "
                                  f"{unknown}, which have no .sql file in {folder.name}/")
         project = cls(root, models)
-        known = {f"{RAW_SCHEMA}.{t}" for t in raw_tables} | set(models)
+        known = set(sources) | set(models)
         project._attach_singular_tests(known)
         for model in project.models.values():
             for relation in sorted(model.reads | {r for t in model.tests for r in t.reads}):
                 if relation not in known:
                     raise ModelError(
-                        f"{model.file}: refers to {relation}, which is neither a raw table "
-                        f"of sources/tables.yaml nor a model in {root.name}/"
+                        f"{model.file}: refers to {relation}, which is neither a table of "
+                        f"the Python assets (raw.<table> of sources/tables.yaml, the metric "
+                        f"marts) nor a model in {root.name}/"
                     )
         return project._ordered()
 
@@ -305,8 +307,8 @@ class ModelProject:
             sql = path.read_text(encoding="utf-8")
             reads = references(_statement(sql, display), display)
             if unknown := sorted(reads - known):
-                raise ModelError(f"{display}: refers to {unknown[0]}, which is neither a raw "
-                                 f"table of sources/tables.yaml nor a model")
+                raise ModelError(f"{display}: refers to {unknown[0]}, which is neither a table "
+                                 f"of the Python assets nor a model")
             tested = [r for r in order if r in reads]
             if not tested:
                 raise ModelError(f"{display}: a singular test must read at least one model")
@@ -340,7 +342,7 @@ class ModelProject:
 
 
 def run_test(con: duckdb.DuckDBPyConnection, test: ModelTest) -> TestOutcome:
-    failures = con.execute(f"SELECT count(*) FROM ({test.sql})").fetchone()[0]
+    failures = con.execute(f"SELECT count(*) FROM ({test.sql})").fetchall()[0][0]
     sample = con.execute(f"SELECT * FROM ({test.sql}) LIMIT {FAILING_ROWS_SHOWN}").df() \
         if failures else pd.DataFrame()
     return TestOutcome(failures, sample)

@@ -7,9 +7,10 @@ tests are all generated from what is read here.
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -17,7 +18,19 @@ import yaml
 from warehouse import settings
 
 FIGURES, RECORDS, REFERENCE = "figures", "records", "reference"
+TABLE_REGISTRY = "tables.yaml"
 BOUND_NAMES = ("gt", "ge", "lt", "le")
+
+
+def fingerprints(root: Path) -> dict[str, str]:
+    """sha256 of every file under `root`, by POSIX path relative to it. Hidden files and
+    folders (editor swap files, `.git`) are not sources and are left out."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    }
 
 
 class RegistryError(ValueError):
@@ -132,7 +145,7 @@ class Registry:
     @classmethod
     def load(cls, root: Path | None = None) -> Registry:
         root = root or settings.sources_dir()
-        path = root / "tables.yaml"
+        path = root / TABLE_REGISTRY
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
@@ -195,3 +208,18 @@ class Registry:
                 continue
             strays.extend(f for f in sorted(folder.iterdir()) if f.name not in known)
         return strays
+
+    def tables_fed_by(self, relative_path: str) -> frozenset[str]:
+        """The tables a file under `sources/` (a POSIX path relative to it) feeds: its own
+        table for a report file or a reference file, every table for `tables.yaml`, and none
+        for anything else (documentation, a folder no report claims, a file no table claims)."""
+        parts = PurePosixPath(relative_path).parts
+        if parts == (TABLE_REGISTRY,):
+            return frozenset(self.tables)
+        if len(parts) == 1:
+            return frozenset(s.name for s in self.tables.values()
+                             if not s.per_report and s.file_name == parts[0])
+        if len(parts) == 2 and parts[0] in self.report_ids:
+            return frozenset(s.name for s in self.tables.values()
+                             if s.per_report and s.file_name == parts[1])
+        return frozenset()

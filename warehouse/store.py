@@ -17,13 +17,17 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from warehouse import settings
 
+if TYPE_CHECKING:  # pandas costs ~2 s to import; readers (`crw query`) never need it
+    import pandas as pd
+
 LOCK_TIMEOUT_SECONDS = 600
+WORKING_SUFFIX = ".building"
 
 
 def connect_readonly(path: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -62,21 +66,38 @@ def _refresh_lock(published: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class WarehouseBuild:
     """A refresh in progress: a private working copy that is published whole or not at all."""
 
     def __init__(self, published: Path | None = None):
         self.published = published or settings.warehouse_path()
-        self.working = self.published.with_name(f".{self.published.name}.{os.getpid()}.building")
+        self.working = self.published.with_name(
+            f"{self._working_prefix}{os.getpid()}{WORKING_SUFFIX}"
+        )
         self.connection: duckdb.DuckDBPyConnection | None = None
         self.changed = False
         self._lock: contextlib.ExitStack | None = None
+
+    @property
+    def _working_prefix(self) -> str:
+        return f".{self.published.name}."
 
     def open(self) -> duckdb.DuckDBPyConnection:
         self.published.parent.mkdir(parents=True, exist_ok=True)
         self._lock = contextlib.ExitStack()
         self._lock.enter_context(_refresh_lock(self.published))
-        self.working.unlink(missing_ok=True)
+        # Under the lock no other build is running, so any working file left here belongs to
+        # a refresh that was killed before it could clean up.
+        for stale in self.published.parent.glob(f"{self._working_prefix}*{WORKING_SUFFIX}*"):
+            stale.unlink(missing_ok=True)
         if self.published.exists():
             shutil.copyfile(self.published, self.working)
         self.connection = duckdb.connect(str(self.working))
@@ -93,6 +114,7 @@ class WarehouseBuild:
                 with self.working.open("rb") as handle:
                     os.fsync(handle.fileno())
                 os.replace(self.working, self.published)
+                _fsync_directory(self.published.parent)  # the rename itself survives a crash
                 published = True
         finally:
             self.connection = None
@@ -161,7 +183,7 @@ class WarehouseBuild:
                 kind = con.execute(
                     "SELECT any_value(function_type) FROM duckdb_functions() "
                     "WHERE schema_name = ? AND function_name = ?", [schema, name]
-                ).fetchone()[0]
+                ).fetchall()[0][0]
                 keyword = "MACRO TABLE" if kind == "table_macro" else "MACRO"
                 con.execute(f"COMMENT ON {keyword} {quote(schema)}.{quote(name)} IS "
                             f"{sql_literal(description)}")

@@ -22,7 +22,7 @@ from warehouse.rules import _evaluate, describe, interval_of, relations
 
 OK, MISMATCH = "ok", "mismatch"
 COLUMNS = ["check_id", "relation", "table_name", "report_id", "description", "stated",
-           "recomputed", "abs_diff", "tolerance", "status", "note", "input_figure_ids"]
+           "recomputed", "abs_diff", "tolerance", "status", "note", "input_ids"]
 
 
 def _row(check_id, relation, table, report_id, description, stated, recomputed, abs_diff,

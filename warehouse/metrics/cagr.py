@@ -15,6 +15,10 @@ import pandas as pd
 
 LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
 SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]
+COLUMNS = ["series", *SERIES_KEYS, "metric", "unit", "start_period", "end_period", "years",
+           "start_value", "end_value", "cagr", "stated_cagr", "implied_start_value",
+           "implied_end_value", "start_figure_id", "end_figure_id", "stated_figure_id",
+           "start_decimals", "end_decimals", "input_ids"]
 YEAR = r"^\d{4}$"
 SPAN = r"^(\d{4})/(\d{4})$"
 
@@ -73,7 +77,10 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
                              - unmatched["start_period"].astype(int) > 1)]
     partial = [_implied(row, levels) for row in unmatched.to_dict("records")]
     result = pd.concat([merged, pd.DataFrame([p for p in partial if p])], ignore_index=True)
+    result = result.reindex(columns=COLUMNS[1:-1])
     result.insert(0, "series", result.apply(series_name, axis=1))
+    ids = result[["start_figure_id", "end_figure_id", "stated_figure_id"]]
+    result["input_ids"] = [[i for i in row if isinstance(i, str)] for row in ids.to_numpy()]
     return result.sort_values(["series", "start_period", "end_period"]).reset_index(drop=True)
 
 

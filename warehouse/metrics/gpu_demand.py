@@ -117,6 +117,15 @@ def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
     return baseline
 
 
+def check_units(scenario: str, parameter_units) -> None:
+    """A scenario states each override in the unit the model takes it in."""
+    expected = {p: u for units in PARAMETERS.values() for p, u in units.items()}
+    for parameter, unit in parameter_units:
+        if expected.get(parameter) != unit:
+            raise ValueError(f"gpu scenario '{scenario}': {parameter} must be stated in "
+                             f"{expected.get(parameter, 'a known parameter')}, not {unit}")
+
+
 def scenario_rows(name: str, origin: str, description: str,
                   baseline: Mapping[str, Mapping[str, float]],
                   overrides: Mapping[str, float]) -> list[dict]:
@@ -136,6 +145,7 @@ def scenario_rows(name: str, origin: str, description: str,
             "description": description,
             "workload": workload,
             "assumptions": {k: applied[k] for k in PARAMETERS[workload]},
+            "overridden": sorted(set(overrides) & set(params)),
             **demand.__dict__,
         })
     return rows

@@ -60,6 +60,18 @@ class Interval:
             return Interval(-math.inf, math.inf)
         return self._combine(other, lambda a, b: a / b)
 
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return Interval.exact(float(other)) - self
+
+    def __rtruediv__(self, other):
+        return Interval.exact(float(other)) / self
+
     def __pow__(self, exponent: float) -> Interval:
         return Interval(self.lo**exponent, self.hi**exponent)
 

@@ -1,0 +1,185 @@
+"""The daily schedule, the source-change sensor and the automation conditions, through
+Dagster's test APIs, against the demo sources of conftest.py."""
+
+import datetime as dt
+import json
+
+import dagster as dg
+import pytest
+from demo_sources import REPORT, it_spend_csv
+
+from pipelines.automation import FOLLOW_UPSTREAM, REFRESH_JOB, follow_upstream
+from pipelines.definitions import defs
+
+STG_IT_SPEND = dg.AssetKey(["staging", "stg_it_spend"])
+RAW_TABLES = ("cloud_market", "data_sources", "it_spend", "reports", "units")
+
+
+@dg.asset(key=STG_IT_SPEND, deps=[dg.AssetKey(["raw", "it_spend"])], group_name="staging")
+def stg_it_spend() -> None:
+    """A stand-in for a model downstream of raw/it_spend."""
+
+
+def _raw(*tables: str) -> set[dg.AssetKey]:
+    return {dg.AssetKey(["raw", t]) for t in tables}
+
+
+@pytest.fixture
+def definitions(project) -> dg.Definitions:
+    """The project's definitions plus one downstream model, like the SQL models add."""
+    return dg.Definitions.merge(defs(), dg.Definitions(assets=follow_upstream([stg_it_spend])))
+
+
+class SensorTicks:
+    """Evaluates the source-change sensor tick after tick, carrying the cursor like the daemon."""
+
+    def __init__(self, definitions: dg.Definitions, instance: dg.DagsterInstance):
+        self.definitions, self.instance = definitions, instance
+        self.sensor = definitions.resolve_sensor_def("source_change")
+        self.cursor: str | None = None
+
+    def tick(self) -> dg.SensorResult:
+        context = dg.build_sensor_context(
+            instance=self.instance, cursor=self.cursor, definitions=self.definitions
+        )
+        result = self.sensor(context)
+        self.cursor = result.cursor
+        return result
+
+    def requested(self) -> set[dg.AssetKey] | None:
+        """The assets of this tick's run request, or None if it requested no run."""
+        result = self.tick()
+        if not result.run_requests:
+            return None
+        [request] = result.run_requests
+        return set(request.asset_selection)
+
+
+@pytest.fixture
+def ticks(definitions):
+    with dg.instance_for_test() as instance:
+        sensor_ticks = SensorTicks(definitions, instance)
+        first = sensor_ticks.tick()
+        assert not first.run_requests
+        assert "baseline" in first.skip_reason.skip_message
+        yield sensor_ticks
+
+
+def test_first_tick_records_every_source_file(ticks, project):
+    recorded = json.loads(ticks.cursor)
+    assert f"{REPORT}/it_spend.csv" in recorded
+    assert {"tables.yaml", "reports.yaml", "units.csv", "data_sources.csv"} <= set(recorded)
+
+
+def test_unchanged_tree_requests_nothing(ticks, project):
+    (project / "sources" / REPORT / "it_spend.csv").touch()  # a new mtime, the same content
+    result = ticks.tick()
+    assert not result.run_requests
+    assert result.skip_reason.skip_message == "no source file changed"
+
+
+def test_changed_report_file_requests_its_table_and_downstream(ticks, project):
+    (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=120))
+    assert ticks.requested() == _raw("it_spend") | {STG_IT_SPEND}
+    assert ticks.requested() is None  # the cursor moved on: the same change fires once
+
+
+def test_run_request_targets_the_refresh_job(ticks, project):
+    (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=120))
+    [request] = ticks.tick().run_requests
+    assert request.tags["crw/trigger"] == "source_change"
+    assert ticks.sensor.job_name == REFRESH_JOB
+
+
+def test_deleted_file_requests_its_table(ticks, project):
+    (project / "sources" / REPORT / "cloud_market.csv").unlink()
+    assert ticks.requested() == _raw("cloud_market")
+
+
+def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
+    with (project / "sources" / "units.csv").open("a") as handle:
+        handle.write("EFLOPS,FLOPS,1000000000000000000\n")
+    assert ticks.requested() == _raw("units", "it_spend", "cloud_market") | {STG_IT_SPEND}
+
+
+def test_table_registry_change_requests_everything(ticks, project):
+    with (project / "sources" / "tables.yaml").open("a") as handle:
+        handle.write("# reviewed\n")
+    assert ticks.requested() == _raw(*RAW_TABLES) | {STG_IT_SPEND}
+
+
+def test_new_registered_report_folder_is_picked_up(ticks, project):
+    sources = project / "sources"
+    (sources / "second_report_2024").mkdir()
+    (sources / "second_report_2024" / "it_spend.csv").write_text(it_spend_csv(software=150))
+    with (sources / "reports.yaml").open("a") as handle:
+        handle.write("  - report_id: second_report_2024\n    title: Second\n"
+                     "    published: 2024-05-01\n")
+    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | {STG_IT_SPEND}
+
+
+def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):
+    folder = project / "sources" / "not_in_reports_yaml"
+    folder.mkdir()
+    (folder / "it_spend.csv").write_text(it_spend_csv())
+    result = ticks.tick()
+    assert not result.run_requests
+    assert "feed no table" in result.skip_reason.skip_message
+    assert "not_in_reports_yaml/it_spend.csv feeds no table" in capfd.readouterr().err
+
+
+def test_documentation_and_hidden_files_request_nothing(ticks, project):
+    (project / "sources" / "README.md").write_text("# edited\n")
+    (project / "sources" / REPORT / ".it_spend.csv.swp").write_text("editor state")
+    assert ticks.requested() is None
+
+
+def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions):
+    schedule = definitions.resolve_schedule_def("daily_refresh")
+    assert schedule.job_name == REFRESH_JOB
+    assert schedule.execution_timezone == "Asia/Shanghai"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=dt.datetime(2025, 1, 2, 6, 0)
+        )
+        [request] = schedule.evaluate_tick(context).run_requests
+    assert request.asset_selection is None  # the whole job: every asset
+    job = definitions.resolve_job_def(REFRESH_JOB)
+    assert set(job.asset_layer.executable_asset_keys) == _raw(*RAW_TABLES) | {STG_IT_SPEND}
+
+
+def test_schedule_cron_and_timezone_come_from_the_environment(project, monkeypatch):
+    monkeypatch.setenv("CRW_REFRESH_CRON", "30 2 * * 1")
+    monkeypatch.setenv("CRW_REFRESH_TZ", "UTC")
+    schedule = defs().resolve_schedule_def("daily_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 2 * * 1", "UTC")
+
+
+def test_sensors_start_running(definitions):
+    for name in ("source_change", "declarative_automation"):
+        sensor = definitions.resolve_sensor_def(name)
+        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_assets_without_a_condition_follow_upstream(definitions):
+    specs = {spec.key: spec for spec in definitions.resolve_all_asset_specs()}
+    assert specs[STG_IT_SPEND].automation_condition == FOLLOW_UPSTREAM
+    # raw assets keep the condition they declare
+    assert specs[dg.AssetKey(["raw", "it_spend"])].automation_condition.get_label() == "eager"
+
+
+def test_downstream_follows_an_updated_upstream(definitions):
+    job = definitions.resolve_job_def(REFRESH_JOB)
+    with dg.instance_for_test() as instance:
+        assert job.execute_in_process(instance=instance).success
+        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        assert first.total_requested == 0  # everything is up to date
+        assert job.execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(["raw", "it_spend"])]
+        ).success
+        second = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, cursor=first.cursor
+        )
+        assert second.total_requested == 1
+        assert second.get_requested_partitions(STG_IT_SPEND) == {None}

@@ -1,0 +1,130 @@
+"""`crw query` and `crw tables`: read-only enforcement, output formats, error messages."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipelines.cli import main
+from warehouse.store import WarehouseBuild
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch):
+    path = tmp_path / "cloud.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+    frame = pd.DataFrame({
+        "entity": ["software", "devices", "total"],
+        "entity_zh": ["软件", "设备", "总计"],
+        "value": [913_000.5, 722_000.0, None],
+        "period": ["2022", "2022", "2022"],
+    })
+    build = WarehouseBuild(path)
+    with build as con:
+        build.replace_table("raw", "it_spend", frame=frame,
+                            description="Global IT spending by segment.")
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE VIEW marts.software AS "
+                    "SELECT * FROM raw.it_spend WHERE entity = 'software'")
+        con.execute("COMMENT ON VIEW marts.software IS 'Software only.'")
+    return path
+
+
+def _checksum(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_query_prints_an_aligned_table(warehouse, capsys):
+    assert main(["query", "SELECT entity, entity_zh, value FROM raw.it_spend ORDER BY 1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["entity", "entity_zh", "value"]
+    assert lines[2].split() == ["devices", "设备", "722000.0"]
+    assert lines[4].split() == ["total", "总计", "NULL"]
+    assert lines[-1] == "(3 rows)"
+    # numbers are right-aligned; CJK characters count two columns wide
+    assert len({len(line) + sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
+                for line in lines[1:4]}) == 1
+
+
+def test_query_csv_and_json(warehouse, capsys):
+    sql = "SELECT entity_zh, value, period FROM raw.it_spend ORDER BY value NULLS LAST"
+    assert main(["query", sql, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "entity_zh,value,period", "设备,722000.0,2022", "软件,913000.5,2022", "总计,,2022",
+    ]
+    assert main(["query", sql + " LIMIT 1", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"entity_zh": "设备", "value": 722000.0, "period": "2022"}
+    ]
+
+
+def test_json_dates_and_decimals(warehouse, capsys):
+    assert main(["query", "SELECT DATE '2023-05-01' AS d, 1.25::DECIMAL(5, 2) AS x",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"d": "2023-05-01", "x": 1.25}]
+
+
+@pytest.mark.parametrize("sql, kind", [
+    ("INSERT INTO raw.it_spend (entity) VALUES ('x')", "INSERT"),
+    ("DELETE FROM raw.it_spend", "DELETE"),
+    ("DROP TABLE raw.it_spend", "DROP"),
+    ("CREATE TABLE raw.x AS SELECT 1", "CREATE"),
+    ("COPY raw.it_spend TO 'out.csv'", "COPY"),
+    ("ATTACH 'other.duckdb' AS other", "ATTACH"),
+    ("SET threads = 1", "SET"),
+])
+def test_write_statements_are_refused(warehouse, capsys, sql, kind):
+    before = _checksum(warehouse)
+    assert main(["query", sql]) == 1
+    err = capsys.readouterr().err
+    assert f"refused: {kind} statements are not allowed" in err
+    assert "Traceback" not in err
+    assert _checksum(warehouse) == before
+
+
+def test_one_statement_at_a_time(warehouse, capsys):
+    assert main(["query", "SELECT 1; DROP TABLE raw.it_spend"]) == 1
+    assert "expected exactly one SQL statement, got 2" in capsys.readouterr().err
+
+
+def test_the_connection_itself_is_read_only(warehouse, capsys):
+    # EXPLAIN passes the first guard, but ANALYZE would execute the insert: DuckDB refuses.
+    assert main(["query", "EXPLAIN ANALYZE INSERT INTO raw.it_spend (entity) VALUES ('x')"]) == 1
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_bad_sql_gives_duckdbs_error_not_a_traceback(warehouse, capsys):
+    assert main(["query", "SELEC 1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("crw query: Parser Error: syntax error")
+    assert main(["query", "SELECT nope FROM raw.it_spend"]) == 1
+    err = capsys.readouterr().err
+    assert "Binder Error" in err and 'column "nope"' in err and "Traceback" not in err
+
+
+def test_missing_warehouse_says_how_to_build_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "none.duckdb"))
+    assert main(["query", "SELECT 1"]) == 1
+    assert "no warehouse yet; run `make run` first" in capsys.readouterr().err
+
+
+def test_tables_lists_row_counts_and_descriptions(warehouse, capsys):
+    assert main(["tables", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "schema,table,kind,rows,description",
+        "marts,software,view,1,Software only.",
+        "raw,it_spend,table,3,Global IT spending by segment.",
+    ]
+
+
+def test_console_script_starts_without_dagster_or_pandas(warehouse):
+    code = ("import sys; from pipelines.cli import main; rc = main(['query', 'SELECT 42 AS x']);"
+            "assert not {'dagster', 'pandas'} & set(sys.modules), 'heavy import'; sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "WAREHOUSE_PATH": str(warehouse)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[2].strip() == "42"
