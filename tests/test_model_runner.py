@@ -10,7 +10,7 @@ import pytest
 
 from warehouse.models import ModelError, ModelProject, run_test
 
-RAW = ["it_spend", "units"]
+PRODUCED = ["raw.it_spend", "raw.units"]  # tables the Python assets write
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -22,7 +22,7 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def load(tmp_path: Path, files: dict[str, str]) -> ModelProject:
-    return ModelProject.load(RAW, write(tmp_path / "dbt_like_sql", files))
+    return ModelProject.load(PRODUCED, write(tmp_path / "dbt_like_sql", files))
 
 
 def test_dependencies_are_the_tables_the_sql_reads(tmp_path):
@@ -47,7 +47,7 @@ def test_dependencies_are_the_tables_the_sql_reads(tmp_path):
 
 @pytest.mark.parametrize(("files", "message"), [
     ({"marts/a.sql": "SELECT * FROM raw.it_spnd"},
-     "dbt_like_sql/marts/a.sql: refers to raw.it_spnd, which is neither a raw table"),
+     "dbt_like_sql/marts/a.sql: refers to raw.it_spnd, which is neither a table"),
     ({"marts/a.sql": "SELECT * FROM staging.nothing"},
      "dbt_like_sql/marts/a.sql: refers to staging.nothing"),
     ({"marts/a.sql": "SELECT * FROM it_spend"},
