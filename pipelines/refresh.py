@@ -31,7 +31,7 @@ class Progress:
     step_assets: dict[str, list[str]]
     started: float = field(default_factory=time.monotonic)
     rows: dict[str, int | None] = field(default_factory=dict)
-    checks: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name, outcome
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -55,7 +55,7 @@ class Progress:
             self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             self.checks.setdefault(data.asset_key.to_user_string(), []).append(
-                (data.check_name, data.passed)
+                (data.check_name, _outcome_of(data))
             )
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             self.say(f"finished  {self._outcome(event.step_key)}")
@@ -82,18 +82,17 @@ class Progress:
                 text += f": {_rows(self.rows[asset])}"
             checks = self.checks.get(asset, [])
             if checks:
-                text += "; checks " + ", ".join(
-                    f"{name} {'passed' if passed else 'FAILED'}" for name, passed in checks
-                )
+                text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
             parts.append(text)
         return " | ".join(parts)
 
     def summary(self, success: bool) -> str:
-        checks = [passed for results in self.checks.values() for _, passed in results]
+        checks = [outcome for results in self.checks.values() for _, outcome in results]
         lines = ["", "Tables built:" if self.rows else "No table built."]
         width = max((len(a) for a in self.rows), default=0)
         lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(self.rows.items())]
-        lines.append(f"Checks: {checks.count(True)} passed, {checks.count(False)} failed")
+        lines.append(f"Checks: {checks.count(PASSED)} passed, {checks.count(FAILED)} failed, "
+                     f"{checks.count(WARNING)} warnings (findings, not failures)")
         if self.failed:
             lines.append(f"Failed: {', '.join(self.failed)}")
         if self.skipped:
@@ -103,6 +102,16 @@ class Progress:
         lines.append(f"Published {warehouse}" if success else
                      f"Nothing published: {warehouse} still holds the last complete refresh.")
         return "\n".join(lines)
+
+
+PASSED, FAILED, WARNING = "passed", "FAILED", "warning"
+
+
+def _outcome_of(evaluation) -> str:
+    """A failed check of severity WARN (the audit's findings) is a warning, not a failure."""
+    if evaluation.passed:
+        return PASSED
+    return WARNING if evaluation.severity == dg.AssetCheckSeverity.WARN else FAILED
 
 
 def _rows(count: int | None) -> str:
