@@ -18,6 +18,8 @@ from pipelines.definitions import defs
 from warehouse import settings
 from warehouse.models import ModelProject
 from warehouse.registry import FIGURES, Registry
+from warehouse.reporting import report_to_show
+from warehouse.reporting.charts import CHART_FIGURE_TABLES
 
 SOFTWARE_2023 = "swsc_cloud_2023/it_spend/software/spend/2023"
 
@@ -253,3 +255,10 @@ def test_figures_as_of_a_date(scenario, as_of, value):
     rows = con.execute("SELECT value FROM marts.figures_as_of(CAST(? AS DATE)) "
                        "WHERE series_id = ?", [as_of, SERIES]).fetchall()
     assert rows == ([] if value is None else [(value,)])
+
+
+def test_charts_keep_the_report_that_states_every_charted_table(scenario):
+    """A later report restating a couple of figures does not replace the charted report."""
+    _, _, con, _ = scenario
+    assert report_to_show(con, CHART_FIGURE_TABLES)["report_id"] == "swsc_cloud_2023"
+    assert report_to_show(con, ("it_spend",))["report_id"] == "later_test_report"

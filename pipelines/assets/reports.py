@@ -5,7 +5,8 @@
 - `reports/report_html` writes `report.html` beside the warehouse file: one self-contained page
   with the charts, the key tables, the GPU model reproduction and the consistency findings.
 
-Both read the run's working copy of the warehouse. Their files are written atomically but
+Both show the newest report that states figures for every chart (`report_to_show`) and read
+the run's working copy of the warehouse. Their files are written atomically but
 outside the DuckDB transaction: they are rewritten by every run that materializes them.
 """
 
@@ -18,12 +19,12 @@ from pipelines.assets.models import relation_key
 from pipelines.resources import WarehouseResource
 from warehouse.reporting import (
     charts_dir,
-    latest_report,
     provenance,
     provenance_text,
     report_path,
+    report_to_show,
 )
-from warehouse.reporting.charts import CHART_READS, CHARTS, write_charts
+from warehouse.reporting.charts import CHART_FIGURE_TABLES, CHART_READS, CHARTS, write_charts
 from warehouse.reporting.page import KEY_TABLES, render_page
 from warehouse.store import write_file_atomically
 
@@ -47,7 +48,7 @@ def _deps(*relations: str) -> list[dg.AssetKey]:
 )
 def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.build.connection
-    report_id = latest_report(con)["report_id"]
+    report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
     metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
     for chart in write_charts(con, report_id, charts_dir(warehouse.published_path)):
         spec = chart.spec
@@ -76,7 +77,8 @@ def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def report_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.build.connection
     path = report_path(warehouse.published_path)
-    page = render_page(con, latest_report(con), charts_dir(warehouse.published_path),
+    page = render_page(con, report_to_show(con, CHART_FIGURE_TABLES),
+                       charts_dir(warehouse.published_path),
                        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     data = page.encode("utf-8")
     write_file_atomically(path, data)

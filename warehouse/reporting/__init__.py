@@ -19,13 +19,18 @@ def report_path(warehouse_file: Path) -> Path:
     return warehouse_file.parent / REPORT_FILE
 
 
-def latest_report(con: duckdb.DuckDBPyConnection) -> dict:
-    """The newest report in the warehouse (charts and page show its figures)."""
-    frame = con.sql(
-        "SELECT * FROM marts.dim_reports ORDER BY publication_date DESC, report_id LIMIT 1"
+def report_to_show(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> dict:
+    """The newest report that states figures in every one of `tables` (the charts and the page
+    show its figures): a later report restating only a few figures does not displace it."""
+    frame = con.execute(
+        f"""SELECT r.* FROM marts.dim_reports r
+            WHERE (SELECT count(DISTINCT f.table_name) FROM {FIGURES_TABLE} f
+                   WHERE f.report_id = r.report_id AND list_contains(?, f.table_name)) = ?
+            ORDER BY r.publication_date DESC, r.report_id LIMIT 1""",
+        [list(tables), len(set(tables))],
     ).df()
     if frame.empty:
-        raise ValueError("marts.dim_reports is empty: no report to chart")
+        raise ValueError(f"no report in the warehouse states figures in all of {list(tables)}")
     return frame.iloc[0].to_dict()
 
 

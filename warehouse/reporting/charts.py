@@ -392,6 +392,7 @@ CHARTS = (
               "NVIDIA datasheets (sources/accelerators.csv), not from the report."),
 )
 CHART_READS = tuple(sorted({relation for spec in CHARTS for relation in spec.reads}))
+CHART_FIGURE_TABLES = tuple(sorted({table for spec in CHARTS for table in spec.figure_tables}))
 
 
 def render(spec: ChartSpec, con: duckdb.DuckDBPyConnection, report_id: str) -> bytes:
