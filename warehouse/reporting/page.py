@@ -22,6 +22,7 @@ CSS = f"""
 body {{ font-family: {FONT_STACK}; margin: 0 auto; max-width: 1100px; padding: 1.5rem;
        color: #1d2733; line-height: 1.5; }}
 h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }}
+h3 {{ overflow-wrap: anywhere; }}
 h2 {{ border-bottom: 2px solid #1f5f9e; padding-bottom: .2rem; margin-top: 2.5rem; }}
 .subtitle, .provenance, footer {{ color: #52606d; font-size: .9rem; }}
 figure {{ margin: 1.5rem 0; }}
