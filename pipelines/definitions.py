@@ -7,6 +7,8 @@ are returned from a `@dg.definitions` function rather than listed one by one.
 
 import dagster as dg
 
+from pipelines.assets.metrics import metric_assets
+from pipelines.assets.models import model_assets
 from pipelines.assets.raw import raw_assets
 from pipelines.automation import (
     daily_refresh,
@@ -16,14 +18,17 @@ from pipelines.automation import (
     source_change,
 )
 from pipelines.resources import WarehouseResource
+from warehouse.models import ModelProject
 from warehouse.registry import Registry
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     registry = Registry.load()
+    python_assets = [*raw_assets(registry), *metric_assets(registry)]
+    produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
     return dg.Definitions(
-        assets=follow_upstream([*raw_assets(registry)]),
+        assets=follow_upstream([*python_assets, *model_assets(ModelProject.load(produced))]),
         jobs=[refresh_all],
         schedules=[daily_refresh()],
         sensors=[source_change, declarative_automation],

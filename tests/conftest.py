@@ -1,97 +1,53 @@
-"""A small, valid sources folder in a temporary directory, and the environment pointing the
-pipeline, the CLI and the sensor at it (and at a temporary warehouse file)."""
+"""Shared fixtures: a private copy of the real sources and a private warehouse file per test,
+one full build of the real sources shared by the read-only tests of a session, and a small
+demo project for tests of the machinery."""
 
-import textwrap
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
+from demo_sources import write_sources
+from runs import materialize
 
-REPORT = "demo_report_2023"
+from warehouse import settings
 
-TABLES_YAML = """
-tables:
-  reports:
-    kind: reference
-    file: reports.yaml
-    description: The reports transcribed into sources/.
-    key: [report_id]
-    columns:
-      report_id: {description: Folder name of the report.}
-      title: {}
-      published: {dtype: date}
-  units:
-    kind: reference
-    file: units.csv
-    description: Units a figure may be stated in.
-    key: [unit]
-    columns:
-      unit: {}
-      base_unit: {}
-      factor: {dtype: float, gt: 0}
-  data_sources:
-    kind: reference
-    file: data_sources.csv
-    description: Sources the reports cite.
-    key: [data_source]
-    columns:
-      data_source: {}
-      name: {}
-  it_spend:
-    description: Global IT spending by segment.
-    entities: [software, devices, total]
-    metrics:
-      spend: {units: [USD million], gt: 0}
-    rules:
-      - {rule: sum_to_total, metric: spend, total: total, tolerance: 5}
-  cloud_market:
-    description: Public cloud market size.
-    entities: [china, global]
-    metrics:
-      revenue: {units: [CNY 100 million], gt: 0}
-"""
-
-FIGURE_HEADER = (
-    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,"
-    "data_source,note"
-)
+REAL_SOURCES = settings.PROJECT_ROOT / "sources"
 
 
-def it_spend_csv(software: float = 100, version: str = "v1") -> str:
-    rows = [
-        f"software,软件,spend,2022,{software},USD million,=,false,1.1,gartner,{version}",
-        f"devices,设备,spend,2022,200,USD million,=,false,1.1,gartner,{version}",
-        f"total,总计,spend,2022,{software + 200},USD million,=,false,1.1,gartner,{version}",
-    ]
-    return "\n".join([FIGURE_HEADER, *rows]) + "\n"
+@pytest.fixture
+def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the real sources that the code under test reads."""
+    copy = tmp_path / "sources"
+    shutil.copytree(REAL_SOURCES, copy)
+    monkeypatch.setenv("SOURCES_PATH", str(copy))
+    return copy
 
 
-def cloud_market_csv(version: str = "v1") -> str:
-    rows = [
-        f"china,中国,revenue,2022,4550,CNY 100 million,=,false,1.2,caict,{version}",
-        f"global,全球,revenue,2022,30000,CNY 100 million,~,false,1.2,caict,{version}",
-    ]
-    return "\n".join([FIGURE_HEADER, *rows]) + "\n"
+@pytest.fixture
+def warehouse_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "warehouse" / "cloud.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+    return path
 
 
-def write_sources(root: Path, version: str = "v1") -> None:
-    """Every file of the demo sources; figures carry `version` in their note, so a reader
-    can tell which refresh produced a table."""
-    (root / REPORT).mkdir(parents=True, exist_ok=True)
-    (root / "tables.yaml").write_text(TABLES_YAML, encoding="utf-8")
-    (root / "reports.yaml").write_text(textwrap.dedent(f"""\
-        reports:
-          - report_id: {REPORT}
-            title: Demo cloud report
-            published: 2023-05-01
-        """), encoding="utf-8")
-    (root / "units.csv").write_text(
-        "unit,base_unit,factor\nUSD million,USD,1000000\nCNY 100 million,CNY,100000000\n"
-        "percent,percent,1\n", encoding="utf-8")
-    (root / "data_sources.csv").write_text(
-        "data_source,name\ngartner,Gartner\ncaict,中国信通院\n", encoding="utf-8")
-    (root / REPORT / "it_spend.csv").write_text(it_spend_csv(version=version), encoding="utf-8")
-    (root / REPORT / "cloud_market.csv").write_text(cloud_market_csv(version), encoding="utf-8")
-    (root / "README.md").write_text("# demo sources\n", encoding="utf-8")
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real sources materialized once into a session-wide warehouse file."""
+    path = tmp_path_factory.mktemp("built") / "cloud.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_PATH", str(path))
+        patch.delenv("SOURCES_PATH", raising=False)
+        result = materialize()
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return path
+
+
+@pytest.fixture
+def db(built_warehouse: Path):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 import pytest
-from conftest import REPORT, it_spend_csv
+from demo_sources import REPORT, it_spend_csv
 
 from pipelines.automation import FOLLOW_UPSTREAM, REFRESH_JOB, follow_upstream
 from pipelines.definitions import defs

@@ -9,6 +9,7 @@ import pandas as pd
 
 from warehouse.registry import Registry, TableSpec
 from warehouse.schemas import (
+    DECIMALS,
     PROVENANCE_COLUMNS,
     SourceValidationError,
     TableSchema,
@@ -53,5 +54,6 @@ def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None =
     combined = pd.concat(frames, ignore_index=True)
     valid = validate(combined, schema)
     ordered = [c for c in PROVENANCE_COLUMNS[:1] if c in valid.columns]
-    ordered += list(schema.expected_columns) + list(PROVENANCE_COLUMNS[1:])
+    ordered += list(schema.expected_columns)
+    ordered += [c for c in (DECIMALS, *PROVENANCE_COLUMNS[1:]) if c in valid.columns]
     return LoadedTable(spec, valid[ordered], encodings)

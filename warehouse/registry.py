@@ -140,6 +140,7 @@ class Registry:
 
     root: Path
     tables: dict[str, TableSpec]
+    cross_checks: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def load(cls, root: Path | None = None) -> Registry:
@@ -150,22 +151,29 @@ class Registry:
         except (OSError, yaml.YAMLError) as exc:
             raise RegistryError(f"{path}: cannot read the table registry: {exc}") from exc
         tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
-        return cls(root=root, tables=tables)
+        return cls(root=root, tables=tables, cross_checks=tuple(raw.get("cross_checks") or ()))
 
-    def _reference_column(self, table: str, column: str) -> frozenset[str]:
-        """One column of a reference file, read directly: validation vocabularies need it
-        before (and independently of) that file's own load into the warehouse."""
-        spec = self.tables[table]
-        path = self.root / spec.file_name
+    def _reference_rows(self, table: str) -> list[dict[str, str]]:
+        """A reference file's rows, read directly: validation vocabularies need them before
+        (and independently of) that file's own load into the warehouse."""
+        path = self.root / self.tables[table].file_name
         if path.suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                return frozenset(row[column] for row in csv.DictReader(handle))
+                return list(csv.DictReader(handle))
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return frozenset(str(entry[column]) for entry in entries.get(table, []))
+        return [{k: str(v) for k, v in entry.items()} for entry in entries.get(table, [])]
+
+    def _reference_column(self, table: str, column: str) -> frozenset[str]:
+        return frozenset(row[column] for row in self._reference_rows(table))
 
     @cached_property
     def units(self) -> frozenset[str]:
-        return self._reference_column("units", "unit")
+        return frozenset(self.unit_factors)
+
+    @cached_property
+    def unit_factors(self) -> dict[str, float]:
+        """unit -> factor to its base unit, from units.csv."""
+        return {row["unit"]: float(row["factor"]) for row in self._reference_rows("units")}
 
     @cached_property
     def data_sources(self) -> frozenset[str]:

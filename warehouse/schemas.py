@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from warehouse.registry import FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
-from warehouse.rules import RULES
+from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
 
 _ONE_PERIOD = r"\d{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
@@ -35,6 +35,7 @@ FIGURE_COLUMNS = (
     "value_qualifier", "is_forecast", "section", "data_source", "note",
 )
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
+DECIMALS = "value_decimals"  # derived from the value as written: the precision the report states
 BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
 
@@ -154,11 +155,13 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
         "data_source": pa.Column(str, pa.Check.isin(sorted(registry.data_sources),
                                  error="must be a data_source listed in data_sources.csv")),
         "note": pa.Column(str, nullable=True),
+        DECIMALS: pa.Column("Int64", nullable=True),
     }
     return columns
 
 
-def _figures_checks(spec: TableSpec, checks: list, focus: dict) -> None:
+def _figures_checks(spec: TableSpec, factors: dict[str, float], checks: list, focus: dict
+                    ) -> None:
     dims = list(spec.dimensions)
     for metric in spec.metrics.values():
         units = list(metric.units)
@@ -178,10 +181,11 @@ def _figures_checks(spec: TableSpec, checks: list, focus: dict) -> None:
                  lambda f: (f.groupby("entity")["entity_zh"].transform("nunique") == 1)
                  & (f.groupby("entity_zh")["entity"].transform("nunique") == 1))
     for rule in spec.rules:
-        fn, message = RULES[rule.rule]
+        if rule.params.get("audit_only"):
+            continue
         _frame_check(checks, focus, "value", ("metric", "value", "entity", "period", *dims),
-                     message.format(**rule.params),
-                     lambda f, fn=fn, p=rule.params: fn(f, dims, **p))
+                     describe(rule.rule, rule.params),
+                     lambda f, r=rule: rule_check(f, dims, r.rule, r.params, factors))
 
 
 def _declared_column(column: ColumnSpec) -> pa.Column:
@@ -207,7 +211,7 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
     focus: dict[str, str] = {}
     if spec.kind == FIGURES:
         columns = _figures_columns(spec, registry)
-        _figures_checks(spec, checks, focus)
+        _figures_checks(spec, registry.unit_factors, checks, focus)
         key = [*spec.dimensions, "entity", "metric", "period"]
         numeric, booleans, dates = ("value",), ("is_forecast",), ()
     else:
@@ -216,7 +220,7 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
         numeric = tuple(n for n, c in spec.columns.items() if c.dtype in ("float", "int"))
         booleans = tuple(n for n, c in spec.columns.items() if c.dtype == "bool")
         dates = tuple(n for n, c in spec.columns.items() if c.dtype == "date")
-    expected = tuple(columns)
+    expected = tuple(c for c in columns if c != DECIMALS)
     if spec.kind != REFERENCE:
         columns["report_id"] = pa.Column(str, pa.Check.isin(sorted(registry.report_ids)))
         key = ["report_id", *key]
@@ -242,6 +246,16 @@ def _normalize_number(text: object) -> object:
     if text == "":
         return None
     return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
+def _decimals(text: object) -> int | None:
+    """Digits after the decimal point as written (`268.0` → 1, `3.14e11` → -9), which bounds
+    the rounding of the printed figure."""
+    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?",
+                                                   text)
+    if not match:
+        return None
+    return len(match.group(1) or "") - int(match.group(2) or 0)
 
 
 def header_problems(frame: pd.DataFrame, file: str, expected: tuple[str, ...]) -> list[Problem]:
@@ -283,8 +297,9 @@ def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSc
             yield Problem(f"table {table.spec.name}", None, about, None, _describe(check))
             continue
         row = frame.loc[index]
+        written = row[column] if column in frame.columns else case.failure_case
         yield Problem(str(row[SOURCE_FILE]), int(row[SOURCE_LINE]), column,
-                      None if pd.isna(case.failure_case) else case.failure_case, _describe(check))
+                      None if pd.isna(written) else written, _describe(check))
 
 
 def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
@@ -293,6 +308,8 @@ def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
     for column in table.numeric_columns:
         if column in frame.columns:
             frame[column] = frame[column].map(_normalize_number)
+    if table.spec.kind == FIGURES and "value" in frame.columns:
+        frame[DECIMALS] = frame["value"].map(_decimals).astype("Int64")
     frame = frame.replace({"": None})
     try:
         valid = table.schema.validate(frame, lazy=True)
@@ -320,6 +337,7 @@ FIGURE_COLUMN_DOCS = {
     "section": "The report section the figure appears in.",
     "data_source": "The source the report cites (data_sources.csv).",
     "note": "Reviewer's note: rounding, a slip in the report.",
+    DECIMALS: "Decimals of the value as written (268.0 → 1): the precision the report states.",
     SOURCE_FILE: "The source file the row was read from.",
     SOURCE_LINE: "The line of the source file the row was read from.",
 }
@@ -331,7 +349,7 @@ def column_docs(spec: TableSpec) -> dict[str, str]:
     if spec.kind == FIGURES:
         docs |= {dim: f"Dimension: one of {list(values)}." for dim, values in
                  spec.dimensions.items()}
-        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in FIGURE_COLUMNS}
+        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (*FIGURE_COLUMNS, DECIMALS)}
     else:
         docs |= {name: c.description for name, c in spec.columns.items() if c.description}
     if spec.kind == REFERENCE:

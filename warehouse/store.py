@@ -135,6 +135,20 @@ class WarehouseBuild:
             raise RuntimeError("the warehouse build is not open")
         return self.connection
 
+    @contextlib.contextmanager
+    def _transaction(self, schema: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction in `schema`: everything inside lands together or not at all."""
+        con = self._require()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.changed = True
+
     def replace_table(self, schema: str, table: str, *, sql: str | None = None,
                       frame: pd.DataFrame | None = None, description: str | None = None,
                       column_docs: dict[str, str] | None = None) -> None:
@@ -143,25 +157,33 @@ class WarehouseBuild:
         if (sql is None) == (frame is None):
             raise ValueError("give exactly one of sql= or frame=")
         select_sql = "SELECT * FROM __frame" if frame is not None else sql
-        con = self._require()
         target = f"{quote(schema)}.{quote(table)}"
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(schema) as con:
             if frame is not None:
                 con.register("__frame", frame)
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
-            con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
+            finally:
+                if frame is not None:
+                    con.unregister("__frame")
             if description:
                 con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
             for column, doc in (column_docs or {}).items():
                 con.execute(
                     f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            if frame is not None:
-                con.unregister("__frame")
-        self.changed = True
+
+    def replace_macro(self, schema: str, name: str, *, create_sql: str,
+                      description: str | None = None) -> None:
+        """Run a `CREATE OR REPLACE MACRO schema.name …` statement and store its description,
+        in one transaction."""
+        with self._transaction(schema) as con:
+            con.execute(create_sql)
+            if description:
+                kind = con.execute(
+                    "SELECT any_value(function_type) FROM duckdb_functions() "
+                    "WHERE schema_name = ? AND function_name = ?", [schema, name]
+                ).fetchall()[0][0]
+                keyword = "MACRO TABLE" if kind == "table_macro" else "MACRO"
+                con.execute(f"COMMENT ON {keyword} {quote(schema)}.{quote(name)} IS "
+                            f"{sql_literal(description)}")

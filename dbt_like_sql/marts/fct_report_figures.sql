@@ -1,0 +1,37 @@
+-- Every figure the reports state, one row each, long format: the value as stated and in its
+-- base unit, its period as dates, whether it is a forecast, and where it comes from (report,
+-- section, cited source, source file and line). figure_id is stable across refreshes:
+-- report_id/table/dimension values/entity/metric/period.
+SELECT
+    concat_ws('/', report_id, table_name, array_to_string(map_values(dimensions), '/'),
+              entity, metric, period) AS figure_id,
+    report_id,
+    table_name,
+    -- the topic mart that shows the figure: marts.<topic>
+    CASE table_name
+        WHEN 'datacenter_project_figures' THEN 'datacenter_projects'
+        ELSE table_name
+    END AS topic,
+    dimensions,
+    metric,
+    entity,
+    entity_zh,
+    period,
+    period_start,
+    period_end,
+    is_forecast,
+    value,
+    unit,
+    value_qualifier,
+    value_decimals,
+    value_base,
+    base_unit,
+    currency,
+    data_source,
+    data_source_name,
+    section,
+    source_file,
+    source_line,
+    note
+FROM staging.stg_figures
+ORDER BY report_id, table_name, source_line

@@ -1,0 +1,12 @@
+-- The HPC market (TrendForce) and HPC cloud offerings.
+-- One row per entity and period; one column per metric, named with its unit.
+SELECT *
+FROM (
+    PIVOT (
+        SELECT report_id, entity AS entity, entity_zh AS entity_zh, period, is_forecast,
+               data_source, measure, value
+        FROM staging.stg_hpc_market
+    )
+    ON measure USING first(value)
+)
+ORDER BY report_id, entity, period

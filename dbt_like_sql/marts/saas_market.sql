@@ -1,0 +1,12 @@
+-- The SaaS market: global and China market size, growth, CAGR and SaaS vendor figures.
+-- One row per entity and period; one column per metric, named with its unit.
+SELECT *
+FROM (
+    PIVOT (
+        SELECT report_id, entity AS entity, entity_zh AS entity_zh, period, is_forecast,
+               data_source, measure, value
+        FROM staging.stg_saas_market
+    )
+    ON measure USING first(value)
+)
+ORDER BY report_id, entity, period

@@ -1,0 +1,12 @@
+-- Hyperscalers' server depreciation policy changes: useful lives before and after, and savings.
+-- One row per company and period; one column per metric, named with its unit.
+SELECT *
+FROM (
+    PIVOT (
+        SELECT report_id, entity AS company, entity_zh AS company_zh, period, is_forecast,
+               data_source, measure, value
+        FROM staging.stg_server_depreciation
+    )
+    ON measure USING first(value)
+)
+ORDER BY report_id, company, period

@@ -1,0 +1,101 @@
+-- Every figure of every figures table in one long table: units normalized to their base unit
+-- (value_base = value × units.factor), the period as a date range, the report and the cited
+-- source attached, provenance kept. The per-table models staging.stg_<table> select from it.
+--
+-- Adding a figures table: add its line to `figures` below (tables with dimension columns pack
+-- them into the `dimensions` map) and a one-line staging/stg_<table>.sql.
+WITH figures AS (
+    SELECT 'ai_cloud' AS table_name, * FROM raw.ai_cloud
+    UNION ALL BY NAME SELECT 'carrier_cloud' AS table_name, * FROM raw.carrier_cloud
+    UNION ALL BY NAME SELECT 'cloud_adoption' AS table_name, * FROM raw.cloud_adoption
+    UNION ALL BY NAME SELECT 'compute_centers' AS table_name, * FROM raw.compute_centers
+    UNION ALL BY NAME
+    SELECT 'datacenter_project_figures' AS table_name, * FROM raw.datacenter_project_figures
+    UNION ALL BY NAME SELECT 'gpt_models' AS table_name, * FROM raw.gpt_models
+    UNION ALL BY NAME SELECT 'gpu_model' AS table_name, * FROM raw.gpu_model
+    UNION ALL BY NAME SELECT 'hpc_market' AS table_name, * FROM raw.hpc_market
+    UNION ALL BY NAME
+    SELECT 'hyperscaler_financials' AS table_name, MAP {'company': company} AS dimensions,
+           * EXCLUDE (company)
+    FROM raw.hyperscaler_financials
+    UNION ALL BY NAME SELECT 'intelligent_compute' AS table_name, * FROM raw.intelligent_compute
+    UNION ALL BY NAME SELECT 'it_spend' AS table_name, * FROM raw.it_spend
+    UNION ALL BY NAME SELECT 'low_code' AS table_name, * FROM raw.low_code
+    UNION ALL BY NAME
+    SELECT 'market_share' AS table_name, MAP {'market': market} AS dimensions, * EXCLUDE (market)
+    FROM raw.market_share
+    UNION ALL BY NAME
+    SELECT 'public_cloud_market' AS table_name, MAP {'region': region} AS dimensions,
+           * EXCLUDE (region)
+    FROM raw.public_cloud_market
+    UNION ALL BY NAME SELECT 'saas_market' AS table_name, * FROM raw.saas_market
+    UNION ALL BY NAME SELECT 'server_depreciation' AS table_name, * FROM raw.server_depreciation
+),
+
+period_parts AS (
+    -- A period is one part (2022, 2022H1, 2022Q3, 2022-11, 2022-11-30) or an interval of two
+    -- (2021/2026): each part's first day and its length in months (0 for a single day).
+    SELECT
+        part,
+        CASE
+            WHEN length(part) = 4 THEN make_date(part::INTEGER, 1, 1)
+            WHEN part[5] = 'H' THEN make_date(part[1:4]::INTEGER, 6 * part[6]::INTEGER - 5, 1)
+            WHEN part[5] = 'Q' THEN make_date(part[1:4]::INTEGER, 3 * part[6]::INTEGER - 2, 1)
+            WHEN length(part) = 7 THEN CAST(part || '-01' AS DATE)
+            ELSE CAST(part AS DATE)
+        END AS first_day,
+        CASE
+            WHEN length(part) = 4 THEN 12
+            WHEN part[5] = 'H' THEN 6
+            WHEN part[5] = 'Q' THEN 3
+            WHEN length(part) = 7 THEN 1
+            ELSE 0
+        END AS months
+    FROM (SELECT DISTINCT unnest(string_split(period, '/')) AS part FROM figures)
+),
+
+part_bounds AS (
+    SELECT
+        part,
+        first_day,
+        CASE months
+            WHEN 0 THEN first_day
+            ELSE CAST(first_day + to_months(months) - INTERVAL 1 DAY AS DATE)
+        END AS last_day
+    FROM period_parts
+)
+
+SELECT
+    f.table_name,
+    f.report_id,
+    f.dimensions,
+    f.entity,
+    f.entity_zh,
+    f.metric,
+    f.period,
+    first_part.first_day AS period_start,
+    last_part.last_day AS period_end,
+    f.is_forecast,
+    f.value,
+    f.unit,
+    f.value_qualifier,
+    f.value_decimals,
+    f.value * u.factor AS value_base,
+    u.base_unit,
+    u.currency,
+    f.metric || coalesce('_' || nullif(u.column_suffix, ''), '') AS measure,
+    f.section,
+    f.data_source,
+    s.data_source_name,
+    f.note,
+    r.title AS report_title,
+    r.publisher,
+    r.publication_date,
+    f.source_file,
+    f.source_line
+FROM figures AS f
+LEFT JOIN part_bounds AS first_part ON first_part.part = split_part(f.period, '/', 1)
+LEFT JOIN part_bounds AS last_part ON last_part.part = string_split(f.period, '/')[-1]
+LEFT JOIN staging.stg_units AS u USING (unit)
+LEFT JOIN staging.stg_data_sources AS s USING (data_source)
+LEFT JOIN staging.stg_reports AS r USING (report_id)

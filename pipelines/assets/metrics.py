@@ -1,0 +1,346 @@
+"""Derived metrics (group `metrics`): the GPU demand model, CAGRs and the arithmetic audit.
+
+Each reads the figures mart (and reference tables) from the run's working copy of the
+warehouse, computes in Python what SQL cannot say clearly, and writes one `marts.*` table.
+Every derived row carries `input_ids`, the figure (and scenario) rows it was computed from;
+`marts.metric_inputs` (a SQL model) unnests them into the lineage table.
+"""
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from pipelines.assets.raw import raw_key
+from pipelines.metadata import table_metadata
+from pipelines.resources import WarehouseResource
+from warehouse.metrics import audit, cagr, gpu_demand
+from warehouse.metrics.figures import read_figures, read_table
+from warehouse.registry import FIGURES, Registry
+
+GROUP, SCHEMA = "metrics", "marts"
+FIGURES_KEY = dg.AssetKey(["marts", "fct_report_figures"])
+
+
+def _key(name: str) -> dg.AssetKey:
+    return dg.AssetKey([SCHEMA, name])
+
+
+def _publish(
+    warehouse: WarehouseResource,
+    name: str,
+    frame: pd.DataFrame,
+    description: str,
+    docs: dict[str, str],
+    **extra,
+) -> dg.MaterializeResult:
+    warehouse.build.replace_table(
+        SCHEMA, name, frame=frame, description=description, column_docs=docs
+    )
+    return dg.MaterializeResult(metadata={**table_metadata(frame, docs), **extra})
+
+
+# --- GPU demand ----------------------------------------------------------------------------
+
+GPU_DEMAND_DOCS = {
+    "scenario": "report_baseline reproduces the report; others come from gpu_scenarios.csv "
+    "or from a run's config.",
+    "scenario_origin": "report | scenario_file | run_config",
+    "workload": "training or inference",
+    "assumptions": "The parameters used (gpu_model metric ids, in their stated units).",
+    "gpu_hours": "GPU-hours, rounded as the report prints them (inference: per day).",
+    "gpus": "GPUs, each step computed from the printed result of the step before, as the "
+    "report does.",
+    "servers": "8-GPU servers, report-style rounding.",
+    "gpus_provisioned": "GPUs to buy: the exact need rounded up.",
+    "servers_provisioned": "Servers to buy: provisioned GPUs ÷ GPUs per server, rounded up.",
+    "input_ids": "figure_ids and gpu_scenarios rows this row was computed from.",
+}
+
+
+class GpuScenarioConfig(dg.Config):
+    """A one-off scenario from the launchpad: its rows land beside the baseline and the file
+    scenarios, and stay until a run with a new one-off scenario of the same name."""
+
+    name: str = ""
+    description: str = "one-off scenario from run config"
+    overrides: dict[str, float] = Field(default_factory=dict)
+
+
+def _gpu_rows(
+    figures: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
+) -> list[dict]:
+    """Baseline, file scenarios and the run's one-off scenario, each row with the ids of the
+    figures it kept from the report and of the overrides it applied."""
+    model = figures[figures["table_name"] == "gpu_model"]
+    baseline = gpu_demand.baseline_parameters(model)
+    figure_ids = dict(zip(model["entity"] + "." + model["metric"], model["figure_id"], strict=True))
+    runs = [(gpu_demand.BASELINE, "report", "The report's assumptions (section 1.6)", {})]
+    for name, group in scenarios.groupby("scenario", sort=True):
+        gpu_demand.check_units(name, zip(group["parameter"], group["unit"], strict=True))
+        runs.append(
+            (
+                name,
+                "scenario_file",
+                group["description"].iloc[0],
+                dict(zip(group["parameter"], group["value"], strict=True)),
+            )
+        )
+    if config.name:
+        runs.append((config.name, "run_config", config.description, config.overrides))
+    rows = []
+    for name, origin, description, overrides in runs:
+        for row in gpu_demand.scenario_rows(name, origin, description, baseline, overrides):
+            kept = [
+                figure_ids[f"{row['workload']}.{p}"]
+                for p in row["assumptions"]
+                if p not in row["overridden"]
+            ]
+            prefix = "gpu_scenarios" if origin == "scenario_file" else origin
+            rows.append(
+                {**row, "input_ids": kept + [f"{prefix}/{name}/{p}" for p in row["overridden"]]}
+            )
+    return rows
+
+
+GPU_DEMAND_DESCRIPTION = (
+    "GPUs and 8-GPU servers needed to train and to serve a ChatGPT-scale model: "
+    "the report's baseline reproduced, plus every scenario (gpu_scenarios.csv or run config)."
+)
+
+
+@dg.asset(
+    key=_key("gpu_demand"),
+    group_name=GROUP,
+    kinds={"duckdb", "pandas", "python"},
+    deps=[FIGURES_KEY, raw_key("gpu_scenarios")],
+    description=GPU_DEMAND_DESCRIPTION,
+)
+def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
+    con = warehouse.build.connection
+    previous = pd.DataFrame()
+    if con.sql(
+        "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'gpu_demand'"
+    ).fetchall():
+        previous = read_table(con, SCHEMA, "gpu_demand")
+        previous = previous[
+            (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
+        ]
+    rows = _gpu_rows(read_figures(con), read_table(con, "raw", "gpu_scenarios"), config)
+    frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
+    baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
+    return _publish(
+        warehouse,
+        "gpu_demand",
+        frame,
+        GPU_DEMAND_DESCRIPTION,
+        GPU_DEMAND_DOCS,
+        training_gpus=int(baseline.at["training", "gpus"]),
+        inference_gpus=int(baseline.at["inference", "gpus"]),
+        scenarios=dg.MetadataValue.json(sorted(frame["scenario"].unique().tolist())),
+    )
+
+
+SENSITIVITY_DOCS = {
+    "gpu_throughput_tflops": "Dense (non-sparse) peak throughput of the accelerator.",
+    "throughput_source": "Where the throughput figure is published.",
+    "gpus_exact": "GPUs needed to train the report's model in the window.",
+    "gpus_provisioned": "The exact need rounded up.",
+}
+
+
+class SensitivityConfig(dg.Config):
+    """The grid's axes; the accelerators come from accelerators.csv."""
+
+    utilizations_pct: list[float] = Field(default_factory=lambda: [30, 40, 50, 60])
+    window_days: list[float] = Field(default_factory=lambda: [15, 30, 60, 90])
+
+
+SENSITIVITY_DESCRIPTION = (
+    "GPUs needed to train the report's model over a grid of utilization × training "
+    "window × accelerator throughput (the report's A100 FP32 beside modern dense BF16)."
+)
+
+
+@dg.asset(
+    key=_key("gpu_demand_sensitivity"),
+    group_name=GROUP,
+    kinds={"duckdb", "pandas", "python"},
+    deps=[FIGURES_KEY, raw_key("accelerators")],
+    description=SENSITIVITY_DESCRIPTION,
+)
+def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
+    con = warehouse.build.connection
+    figures = read_figures(con)
+    baseline = gpu_demand.baseline_parameters(figures[figures["table_name"] == "gpu_model"])
+    frame = gpu_demand.sensitivity(
+        baseline[gpu_demand.TRAINING],
+        read_table(con, "raw", "accelerators"),
+        config.utilizations_pct,
+        config.window_days,
+    )
+    return _publish(
+        warehouse, "gpu_demand_sensitivity", frame, SENSITIVITY_DESCRIPTION, SENSITIVITY_DOCS
+    )
+
+
+# --- CAGR ----------------------------------------------------------------------------------
+
+CAGR_DOCS = {
+    "series": "table/dimension/entity/metric of the levels the rate is computed from.",
+    "cagr": "(end_value / start_value)^(1 / years) − 1, as a fraction.",
+    "stated_cagr": "The rate the report states for the span (a CAGR, or a one-year growth "
+    "rate), as a fraction; null if it states none.",
+    "implied_start_value": "For a stated CAGR whose start is not stated: the start it implies.",
+    "implied_end_value": "For a stated CAGR whose end is not stated: the end it implies.",
+    "input_ids": "figure_ids of the endpoints and of the stated rate.",
+}
+
+
+CAGR_DESCRIPTION = (
+    "Compound annual growth rate of every yearly series of stated levels, for "
+    "every span between two of its years, beside the rate the report states where it does."
+)
+
+
+@dg.asset(
+    key=_key("cagr"),
+    group_name=GROUP,
+    kinds={"duckdb", "pandas", "python"},
+    deps=[FIGURES_KEY],
+    description=CAGR_DESCRIPTION,
+)
+def cagr_table(warehouse: WarehouseResource):
+    frame = cagr.compute_cagr(read_figures(warehouse.build.connection))
+    headline = frame[
+        (frame["series"] == "intelligent_compute/china/compute")
+        & (frame["start_period"] == "2021")
+        & (frame["end_period"] == "2026")
+    ]
+    extra = (
+        {"china_intelligent_compute_2021_2026": float(headline["cagr"].iloc[0])}
+        if len(headline)
+        else {}
+    )
+    return _publish(warehouse, "cagr", frame, CAGR_DESCRIPTION, CAGR_DOCS, **extra)
+
+
+# --- the arithmetic audit ------------------------------------------------------------------
+
+AUDIT_DOCS = {
+    "check_id": "Stable id: relation kind and the figure_id of the stated figure.",
+    "stated": "The figure as the report states it.",
+    "recomputed": "What the figures it depends on give.",
+    "abs_diff": "|stated − recomputed| (for an upper bound: how far the sum exceeds it).",
+    "tolerance": "How far the two may differ from printed rounding alone: half a unit of the "
+    "last printed digit of each figure, propagated (interval arithmetic).",
+    "status": "ok, or mismatch: a finding about the report, not a pipeline failure.",
+    "input_ids": "figure_ids of the stated figure and of the figures it was recomputed from.",
+}
+AUDIT_RELATIONS = (
+    "sum_to_total",
+    "growth_matches_levels",
+    "growth_over_span",
+    "change",
+    "sum_at_most",
+    "formula",
+    "cagr",
+    "cross_check",
+)
+
+
+def _audit_checks() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            f"report_{relation}",
+            asset=_key("report_consistency"),
+            description=f"The report's own '{relation}' relations hold within "
+            "printed rounding (a warning, not a failure: slips are findings).",
+        )
+        for relation in AUDIT_RELATIONS
+    ]
+
+
+def _audit_rows(registry: Registry, con) -> pd.DataFrame:
+    figures = read_figures(con)
+    by_line = figures.set_index(["source_file", "source_line"])["figure_id"]
+    rows = []
+    for spec in registry.tables.values():
+        if spec.kind != FIGURES or not spec.rules:
+            continue
+        raw = read_table(con, "raw", spec.name)
+        ids = pd.Series(
+            by_line.reindex(pd.MultiIndex.from_frame(raw[["source_file", "source_line"]])).values,
+            index=raw.index,
+        )
+        rows += audit.table_rule_rows(registry, spec, raw, ids)
+    rows += audit.cagr_rows(cagr.compute_cagr(figures), figures)
+    rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry.unit_factors)
+    return audit.audit_frame(rows)
+
+
+def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
+    figure_tables = [raw_key(s.name) for s in registry.tables.values() if s.kind == FIGURES]
+
+    AUDIT_DESCRIPTION = (
+        "Every relation the report's figures must satisfy (totals, growth rates, "
+        "shares, CAGRs, each step of the GPU model, unit slips, cross-checks), recomputed, with "
+        "the rounding tolerance and whether the report's own arithmetic holds."
+    )
+
+    @dg.asset(
+        key=_key("report_consistency"),
+        group_name=GROUP,
+        kinds={"duckdb", "pandas", "python"},
+        deps=[FIGURES_KEY, *figure_tables],
+        description=AUDIT_DESCRIPTION,
+        check_specs=_audit_checks(),
+        )
+    def report_consistency(warehouse: WarehouseResource):
+        frame = _audit_rows(registry, warehouse.build.connection)
+        mismatches = frame[frame["status"] == audit.MISMATCH]
+        yield _publish(
+            warehouse,
+            "report_consistency",
+            frame,
+            AUDIT_DESCRIPTION,
+            AUDIT_DOCS,
+            relations=len(frame),
+            mismatches=len(mismatches),
+        )
+        for relation in AUDIT_RELATIONS:
+            rows = frame[frame["relation"] == relation]
+            bad = rows[rows["status"] == audit.MISMATCH]
+            yield dg.AssetCheckResult(
+                check_name=f"report_{relation}",
+                passed=bad.empty,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "relations": len(rows),
+                    "mismatches": len(bad),
+                    "findings": dg.MetadataValue.md(
+                        bad[
+                            [
+                                "check_id",
+                                "stated",
+                                "recomputed",
+                                "abs_diff",
+                                "tolerance",
+                                "description",
+                            ]
+                        ].to_markdown(index=False)
+                        if len(bad)
+                        else "none"
+                    ),
+                },
+            )
+
+    return report_consistency
+
+
+def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
+    return [
+        gpu_demand_table,
+        gpu_demand_sensitivity,
+        cagr_table,
+        report_consistency_asset(registry),
+    ]

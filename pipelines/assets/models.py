@@ -1,0 +1,79 @@
+"""staging/… and marts/…: one asset per SQL model in `dbt_like_sql/` (see warehouse/models.py).
+
+The asset key mirrors the DuckDB name (`staging/stg_it_spend` ↔ `staging.stg_it_spend`) and
+the dependencies are the tables the SQL reads, so the graph in the UI is the SQL's own. Each
+model is rebuilt in one transaction (a failing model keeps its previous version), then its
+tests run in the same step as asset checks: a failing one shows its offending rows.
+"""
+
+
+import dagster as dg
+
+from pipelines.metadata import duckdb_table_metadata
+from pipelines.resources import WarehouseResource
+from warehouse.models import FAILING_ROWS_SHOWN, Model, ModelProject, run_test
+
+
+def relation_key(relation: str) -> dg.AssetKey:
+    """`staging.stg_it_spend` → AssetKey(["staging", "stg_it_spend"])."""
+    return dg.AssetKey(relation.split("."))
+
+
+def _model_asset(model: Model) -> dg.AssetsDefinition:
+    key = relation_key(model.relation)
+
+    @dg.asset(
+        key=key,
+        description=model.description or None,
+        group_name=model.schema,
+        kinds={"duckdb", "sql"},
+        deps=[relation_key(r) for r in sorted(model.reads)],
+        metadata={"sql_file": model.file,
+                  "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
+        check_specs=[
+            dg.AssetCheckSpec(
+                test.name,
+                asset=key,
+                description=test.description,
+                blocking=test.blocking,
+                additional_deps=[relation_key(r) for r in sorted(test.reads)],
+            )
+            for test in model.tests
+        ],
+        automation_condition=dg.AutomationCondition.eager()
+        & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+    )
+    def sql_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        build = warehouse.build
+        if model.is_macro:
+            build.replace_macro(model.schema, model.name, create_sql=model.sql,
+                                description=model.description)
+            yield dg.MaterializeResult()
+        else:
+            build.replace_table(model.schema, model.name, sql=model.sql,
+                                description=model.description, column_docs=model.column_docs)
+            yield dg.MaterializeResult(metadata=duckdb_table_metadata(
+                build.connection, model.schema, model.name, model.column_docs))
+        for test in model.tests:
+            outcome = run_test(build.connection, test)
+            metadata = {"failing_rows": outcome.failures}
+            if outcome.failures:
+                shown = f"first {FAILING_ROWS_SHOWN} of " if outcome.failures > len(
+                    outcome.sample) else ""
+                metadata["offending_rows"] = dg.MetadataValue.md(
+                    f"{shown}{outcome.failures} rows:\n\n"
+                    + outcome.sample.to_markdown(index=False))
+            yield dg.AssetCheckResult(
+                check_name=test.name,
+                passed=outcome.failures == 0,
+                severity=dg.AssetCheckSeverity.ERROR if test.blocking
+                else dg.AssetCheckSeverity.WARN,
+                metadata=metadata,
+                description=test.description,
+            )
+
+    return sql_model
+
+
+def model_assets(project: ModelProject) -> list[dg.AssetsDefinition]:
+    return [_model_asset(model) for model in project.models.values()]

@@ -1,0 +1,105 @@
+"""Compound annual growth rates for every yearly series of stated levels.
+
+A series is one (report, table, dimension, entity, metric, unit) with values for two or more
+calendar years. Every span between two of its years gets a row; where the report states a
+CAGR for a span (metric `cagr`, period `2021/2026`), or a growth rate for a one-year span,
+it is put beside the recomputed one. A stated CAGR whose endpoints are not both stated still
+gets a row, with the missing endpoint it implies.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
+SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]
+COLUMNS = ["series", *SERIES_KEYS, "metric", "unit", "start_period", "end_period", "years",
+           "start_value", "end_value", "cagr", "stated_cagr", "implied_start_value",
+           "implied_end_value", "start_figure_id", "end_figure_id", "stated_figure_id",
+           "start_decimals", "end_decimals", "input_ids"]
+YEAR = r"^\d{4}$"
+SPAN = r"^(\d{4})/(\d{4})$"
+
+
+def series_name(row) -> str:
+    parts = [row["table_name"], row["dimension"], row["entity"], row["metric"]]
+    return "/".join(str(p) for p in parts if isinstance(p, str) and p)
+
+
+def _stated_rates(figures: pd.DataFrame) -> pd.DataFrame:
+    """Stated CAGRs (by span) and growth rates (one-year spans), as fractions."""
+    cagr = figures[(figures["metric"] == "cagr") & figures["period"].str.match(SPAN)]
+    cagr = cagr.assign(
+        start_period=cagr["period"].str.extract(SPAN)[0],
+        end_period=cagr["period"].str.extract(SPAN)[1],
+    )
+    growth = figures[(figures["metric"] == "growth") & figures["period"].str.match(YEAR)]
+    growth = growth.assign(
+        start_period=(growth["period"].astype(int) - 1).astype(str), end_period=growth["period"]
+    )
+    rates = pd.concat([cagr, growth])
+    return rates.assign(stated_cagr=rates["value"] / 100)[
+        [*SERIES_KEYS, "start_period", "end_period", "stated_cagr", "figure_id"]
+    ].rename(columns={"figure_id": "stated_figure_id"})
+
+
+def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
+    figures = figures.assign(dimension=figures["dimension"].fillna(""))
+    levels = figures[
+        figures["period"].str.match(YEAR)
+        & ~figures["unit"].isin(LEVEL_EXCLUDED_UNITS)
+        & (figures["value"] > 0)
+    ]
+    rows = []
+    for key, series in levels.groupby([*SERIES_KEYS, "metric", "unit"], sort=True):
+        series = series.sort_values("period")
+        for start, end in itertools.combinations(series.to_dict("records"), 2):
+            years = int(end["period"]) - int(start["period"])
+            rows.append({
+                **dict(zip([*SERIES_KEYS, "metric", "unit"], key, strict=True)),
+                "start_period": start["period"], "end_period": end["period"],
+                "start_value": start["value"], "end_value": end["value"], "years": years,
+                "cagr": (end["value"] / start["value"]) ** (1 / years) - 1,
+                "start_figure_id": start["figure_id"], "end_figure_id": end["figure_id"],
+                "start_decimals": start["value_decimals"], "end_decimals": end["value_decimals"],
+            })
+    computed = pd.DataFrame(rows)
+    stated = _stated_rates(figures)
+    on = [*SERIES_KEYS, "start_period", "end_period"]
+    merged = computed.merge(stated, on=on, how="left") if len(computed) else computed
+    # stated CAGRs whose span has at most one stated endpoint: report the implied other one
+    unmatched = stated.merge(computed[on] if len(computed) else stated[on].iloc[:0],
+                             on=on, how="left", indicator=True)
+    unmatched = unmatched[(unmatched["_merge"] == "left_only")
+                          & (unmatched["end_period"].astype(int)
+                             - unmatched["start_period"].astype(int) > 1)]
+    partial = [_implied(row, levels) for row in unmatched.to_dict("records")]
+    result = pd.concat([merged, pd.DataFrame([p for p in partial if p])], ignore_index=True)
+    result = result.reindex(columns=COLUMNS[1:-1])
+    result.insert(0, "series", result.apply(series_name, axis=1))
+    ids = result[["start_figure_id", "end_figure_id", "stated_figure_id"]]
+    result["input_ids"] = [[i for i in row if isinstance(i, str)] for row in ids.to_numpy()]
+    return result.sort_values(["series", "start_period", "end_period"]).reset_index(drop=True)
+
+
+def _implied(rate: dict, levels: pd.DataFrame) -> dict | None:
+    """A stated CAGR with one stated endpoint implies the other one."""
+    same = levels
+    for key in SERIES_KEYS:
+        same = same[same[key] == rate[key]]
+    years = int(rate["end_period"]) - int(rate["start_period"])
+    factor = (1 + rate["stated_cagr"]) ** years
+    for _, level in same.iterrows():
+        base = {**{k: rate[k] for k in SERIES_KEYS}, "metric": level["metric"],
+                "unit": level["unit"], "start_period": rate["start_period"],
+                "end_period": rate["end_period"], "years": years,
+                "stated_cagr": rate["stated_cagr"], "stated_figure_id": rate["stated_figure_id"]}
+        if level["period"] == rate["end_period"]:
+            return {**base, "end_value": level["value"], "end_figure_id": level["figure_id"],
+                    "implied_start_value": level["value"] / factor}
+        if level["period"] == rate["start_period"]:
+            return {**base, "start_value": level["value"], "start_figure_id": level["figure_id"],
+                    "implied_end_value": level["value"] * factor}
+    return None
