@@ -97,7 +97,7 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     context.log.info(f"changed under sources/: {', '.join(changed)}")
 
     graph = context.repository_def.asset_graph
-    raw_keys = {key for key in graph.get_all_asset_keys() if key.path[0] == RAW}
+    raw_keys = {key for key in graph.materializable_asset_keys if key.path[0] == RAW}
     tables = _affected_tables(changed, {key.path[-1] for key in raw_keys}, context.log)
     keys = {raw_key(table) for table in tables}
     if keys - raw_keys:

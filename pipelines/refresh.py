@@ -22,6 +22,7 @@ from warehouse import settings
 # Dagster's own console log would bury the progress lines; the UI keeps the full log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 ROW_COUNT = "dagster/row_count"
+PASSED, WARNED, FAILED = "passed", "warned", "FAILED"
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Progress:
     step_assets: dict[str, list[str]]
     started: float = field(default_factory=time.monotonic)
     rows: dict[str, int | None] = field(default_factory=dict)
-    checks: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (name, outcome)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -55,7 +56,7 @@ class Progress:
             self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             self.checks.setdefault(data.asset_key.to_user_string(), []).append(
-                (data.check_name, data.passed)
+                (data.check_name, _outcome(data))
             )
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             self.say(f"finished  {self._outcome(event.step_key)}")
@@ -82,18 +83,17 @@ class Progress:
                 text += f": {_rows(self.rows[asset])}"
             checks = self.checks.get(asset, [])
             if checks:
-                text += "; checks " + ", ".join(
-                    f"{name} {'passed' if passed else 'FAILED'}" for name, passed in checks
-                )
+                text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
             parts.append(text)
         return " | ".join(parts)
 
     def summary(self, success: bool) -> str:
-        checks = [passed for results in self.checks.values() for _, passed in results]
+        checks = [outcome for results in self.checks.values() for _, outcome in results]
         lines = ["", "Tables built:" if self.rows else "No table built."]
         width = max((len(a) for a in self.rows), default=0)
         lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(self.rows.items())]
-        lines.append(f"Checks: {checks.count(True)} passed, {checks.count(False)} failed")
+        lines.append(f"Checks: {checks.count(PASSED)} passed, {checks.count(WARNED)} warned "
+                     f"(non-blocking findings), {checks.count(FAILED)} failed")
         if self.failed:
             lines.append(f"Failed: {', '.join(self.failed)}")
         if self.skipped:
@@ -103,6 +103,12 @@ class Progress:
         lines.append(f"Published {warehouse}" if success else
                      f"Nothing published: {warehouse} still holds the last complete refresh.")
         return "\n".join(lines)
+
+
+def _outcome(evaluation) -> str:
+    if evaluation.passed:
+        return PASSED
+    return WARNED if evaluation.severity == dg.AssetCheckSeverity.WARN else FAILED
 
 
 def _rows(count: int | None) -> str:

@@ -24,6 +24,18 @@ def _raw(*tables: str) -> set[dg.AssetKey]:
     return {dg.AssetKey(["raw", t]) for t in tables}
 
 
+def _and_downstream(definitions: dg.Definitions, *tables: str) -> set[dg.AssetKey]:
+    """The raw tables and every asset that depends on them, walked edge by edge."""
+    graph = definitions.resolve_asset_graph()
+    found, todo = set(), list(_raw(*tables))
+    while todo:
+        key = todo.pop()
+        if key not in found:
+            found.add(key)
+            todo.extend(graph.get(key).child_keys)
+    return found
+
+
 @pytest.fixture
 def definitions(project) -> dg.Definitions:
     """The project's definitions plus one downstream model, like the SQL models add."""
@@ -78,9 +90,12 @@ def test_unchanged_tree_requests_nothing(ticks, project):
     assert result.skip_reason.skip_message == "no source file changed"
 
 
-def test_changed_report_file_requests_its_table_and_downstream(ticks, project):
+def test_changed_report_file_requests_its_table_and_downstream(ticks, project, definitions):
     (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=120))
-    assert ticks.requested() == _raw("it_spend") | {STG_IT_SPEND}
+    requested = ticks.requested()
+    assert requested == _and_downstream(definitions, "it_spend")
+    assert STG_IT_SPEND in requested
+    assert not requested & _raw("cloud_market", "units", "reports", "data_sources")
     assert ticks.requested() is None  # the cursor moved on: the same change fires once
 
 
@@ -91,31 +106,38 @@ def test_run_request_targets_the_refresh_job(ticks, project):
     assert ticks.sensor.job_name == REFRESH_JOB
 
 
-def test_deleted_file_requests_its_table(ticks, project):
+def test_deleted_file_requests_its_table(ticks, project, definitions):
     (project / "sources" / REPORT / "cloud_market.csv").unlink()
-    assert ticks.requested() == _raw("cloud_market")
+    requested = ticks.requested()
+    assert requested == _and_downstream(definitions, "cloud_market")
+    assert not requested & _raw("it_spend", "units", "reports", "data_sources")
 
 
-def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
+def test_reference_file_requests_every_table_that_depends_on_it(ticks, project, definitions):
     with (project / "sources" / "units.csv").open("a") as handle:
         handle.write("EFLOPS,FLOPS,1000000000000000000\n")
-    assert ticks.requested() == _raw("units", "it_spend", "cloud_market") | {STG_IT_SPEND}
+    requested = ticks.requested()
+    assert requested == _and_downstream(definitions, "units")
+    assert _raw("units", "it_spend", "cloud_market") | {STG_IT_SPEND} <= requested
+    assert not requested & _raw("reports", "data_sources")
 
 
-def test_table_registry_change_requests_everything(ticks, project):
+def test_table_registry_change_requests_everything(ticks, project, definitions):
     with (project / "sources" / "tables.yaml").open("a") as handle:
         handle.write("# reviewed\n")
-    assert ticks.requested() == _raw(*RAW_TABLES) | {STG_IT_SPEND}
+    assert ticks.requested() == _and_downstream(definitions, *RAW_TABLES)
 
 
-def test_new_registered_report_folder_is_picked_up(ticks, project):
+def test_new_registered_report_folder_is_picked_up(ticks, project, definitions):
     sources = project / "sources"
     (sources / "second_report_2024").mkdir()
     (sources / "second_report_2024" / "it_spend.csv").write_text(it_spend_csv(software=150))
     with (sources / "reports.yaml").open("a") as handle:
         handle.write("  - report_id: second_report_2024\n    title: Second\n"
                      "    published: 2024-05-01\n")
-    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | {STG_IT_SPEND}
+    requested = ticks.requested()
+    assert requested == _and_downstream(definitions, "reports", "it_spend")
+    assert _raw("reports", "it_spend", "cloud_market") <= requested
 
 
 def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):
@@ -146,7 +168,9 @@ def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions):
         [request] = schedule.evaluate_tick(context).run_requests
     assert request.asset_selection is None  # the whole job: every asset
     job = definitions.resolve_job_def(REFRESH_JOB)
-    assert set(job.asset_layer.executable_asset_keys) == _raw(*RAW_TABLES) | {STG_IT_SPEND}
+    everything = definitions.resolve_asset_graph().materializable_asset_keys
+    assert set(job.asset_layer.executable_asset_keys) == everything
+    assert _raw(*RAW_TABLES) | {STG_IT_SPEND} <= everything
 
 
 def test_schedule_cron_and_timezone_come_from_the_environment(project, monkeypatch):
@@ -171,15 +195,20 @@ def test_assets_without_a_condition_follow_upstream(definitions):
 
 def test_downstream_follows_an_updated_upstream(definitions):
     job = definitions.resolve_job_def(REFRESH_JOB)
+    demo = dg.AssetSelection.assets(*_raw(*RAW_TABLES), STG_IT_SPEND)
     with dg.instance_for_test() as instance:
-        assert job.execute_in_process(instance=instance).success
-        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        assert job.execute_in_process(
+            instance=instance, asset_selection=list(_raw(*RAW_TABLES) | {STG_IT_SPEND})
+        ).success
+        first = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, asset_selection=demo
+        )
         assert first.total_requested == 0  # everything is up to date
         assert job.execute_in_process(
             instance=instance, asset_selection=[dg.AssetKey(["raw", "it_spend"])]
         ).success
         second = dg.evaluate_automation_conditions(
-            defs=definitions, instance=instance, cursor=first.cursor
+            defs=definitions, instance=instance, asset_selection=demo, cursor=first.cursor
         )
         assert second.total_requested == 1
         assert second.get_requested_partitions(STG_IT_SPEND) == {None}

@@ -1,11 +1,14 @@
 """Readers and refreshes in separate processes, as in production: `crw refresh` runs as a
-subprocess while this process queries the published file read-only.
+subprocess over a copy of the real sources while this process queries the published file.
 
-Every demo figure carries the version of the sources it came from in `note`, so a read that
-sees more than one version would have seen a half-published refresh.
+A marker note is planted in the first figure of two tables; a complete refresh shows it in
+both raw tables, in the staging model and in the figures mart, the previous state in none.
+A read that sees it in some tables but not others would have seen a half-published refresh.
 """
 
+import csv
 import hashlib
+import io
 import shutil
 import statistics
 import subprocess
@@ -15,82 +18,92 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPORT, write_sources
 
 from warehouse.query import run_query
+from warehouse.store import WarehouseBuild
 
 CRW = str(Path(sys.executable).with_name("crw"))
-VERSIONS_SQL = """
-SELECT list(DISTINCT note ORDER BY note) FROM (
-    SELECT note FROM raw.it_spend UNION ALL SELECT note FROM raw.cloud_market
-)
+REPORT = "swsc_cloud_2023"
+MARKED_FILES = ("it_spend.csv", "public_cloud_market.csv")
+MARKER = "refresh marker"
+MARKER_SQL = f"""
+SELECT
+    (SELECT count(*) FROM raw.it_spend WHERE note = '{MARKER}'),
+    (SELECT count(*) FROM raw.public_cloud_market WHERE note = '{MARKER}'),
+    (SELECT count(*) FROM staging.stg_it_spend WHERE note = '{MARKER}'),
+    (SELECT count(*) FROM marts.fct_report_figures WHERE note = '{MARKER}')
 """
-REFRESH_TIMEOUT = 300
+BEFORE, AFTER = (0, 0, 0, 0), (1, 1, 1, 2)
+REFRESH_TIMEOUT = 600
 MAX_READS = 50_000
 
 
-def _refresh(**popen) -> subprocess.Popen:
+def _refresh() -> subprocess.Popen:
     return subprocess.Popen([CRW, "refresh"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **popen)
+                            stderr=subprocess.STDOUT, text=True)
 
 
-def _versions(warehouse: Path) -> tuple[str, ...]:
-    return tuple(run_query(VERSIONS_SQL, warehouse).rows[0][0])
+def _state(warehouse: Path) -> tuple[int, ...]:
+    return tuple(run_query(MARKER_SQL, warehouse).rows[0])
 
 
 def _checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="session")
-def built_v1(tmp_path_factory) -> Path:
-    """A project whose warehouse holds a complete refresh of version v1 of the sources."""
-    root = tmp_path_factory.mktemp("built_v1")
-    write_sources(root / "sources", version="v1")
-    (root / "dbt_like_sql").mkdir()
-    env = {"SOURCES_PATH": str(root / "sources"), "MODELS_PATH": str(root / "dbt_like_sql"),
-           "WAREHOUSE_PATH": str(root / "warehouse" / "cloud.duckdb")}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        patch.delenv("DAGSTER_HOME", raising=False)
-        out, _ = _refresh().communicate(timeout=REFRESH_TIMEOUT)
-    assert _versions(root / "warehouse" / "cloud.duckdb") == ("v1",), out
-    return root
+def _edit_csv(path: Path, edit) -> None:
+    """Rewrite a source CSV through `edit(header, rows)`, which changes `rows` in place."""
+    header, *rows = csv.reader(io.StringIO(path.read_text(encoding="utf-8")))
+    edit(header, rows)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _plant_marker(sources: Path) -> None:
+    """Put MARKER in the (empty) note of the first figure of each marked file."""
+    def mark(header, rows):
+        assert rows[0][header.index("note")] == ""
+        rows[0][header.index("note")] = MARKER
+
+    for name in MARKED_FILES:
+        _edit_csv(sources / REPORT / name, mark)
 
 
 @pytest.fixture
-def warehouse(built_v1, project) -> Path:
-    """The v1 warehouse copied into this test's project; its sources are still v1."""
-    path = project / "warehouse" / "cloud.duckdb"
-    path.parent.mkdir()
-    shutil.copyfile(built_v1 / "warehouse" / "cloud.duckdb", path)
-    return path
+def warehouse(built_warehouse, sources, warehouse_file, monkeypatch) -> Path:
+    """A complete build of the real sources, copied to this test's warehouse file; runs go
+    to a throwaway Dagster instance, not to the project's history."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    warehouse_file.parent.mkdir(parents=True)
+    shutil.copyfile(built_warehouse, warehouse_file)
+    assert _state(warehouse_file) == BEFORE
+    return warehouse_file
 
 
 HOLD_A_CONNECTION = """
 import sys
 from warehouse.store import connect_readonly
 con = connect_readonly()
-print(con.execute(sys.argv[1]).fetchone()[0], flush=True)
+print(tuple(con.execute(sys.argv[1]).fetchone()), flush=True)
 sys.stdin.readline()
-print(con.execute(sys.argv[1]).fetchone()[0], flush=True)
+print(tuple(con.execute(sys.argv[1]).fetchone()), flush=True)
 """
 
 
-def test_readers_never_fail_and_never_see_a_mix(warehouse, project):
-    held = subprocess.Popen([sys.executable, "-c", HOLD_A_CONNECTION, VERSIONS_SQL],
+def test_readers_never_fail_and_never_see_a_mix(warehouse, sources):
+    held = subprocess.Popen([sys.executable, "-c", HOLD_A_CONNECTION, MARKER_SQL],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert held.stdout.readline().strip() == "['v1']"
+    assert held.stdout.readline().strip() == str(BEFORE)
 
-    write_sources(project / "sources", version="v2")
+    _plant_marker(sources)
     refresh = _refresh()
     seen, failures, latencies = set(), [], []
     deadline = time.monotonic() + REFRESH_TIMEOUT
     while refresh.poll() is None and time.monotonic() < deadline and len(latencies) < MAX_READS:
         started = time.perf_counter()
         try:
-            seen.add(_versions(warehouse))
+            seen.add(_state(warehouse))
         except duckdb.Error as error:
             failures.append(str(error))
         latencies.append(time.perf_counter() - started)
@@ -101,24 +114,28 @@ def test_readers_never_fail_and_never_see_a_mix(warehouse, project):
           f"max {max(latencies) * 1000:.1f} ms; states seen {sorted(seen)}")
     assert refresh.returncode == 0, out
     assert failures == []
-    assert seen <= {("v1",), ("v2",)}, "a read saw tables from two different refreshes"
-    assert _versions(warehouse) == ("v2",)
+    assert seen <= {BEFORE, AFTER}, "a read saw tables from two different refreshes"
+    assert _state(warehouse) == AFTER
     # A reader connected before the refresh kept its snapshot, and did not block the refresh.
     out, _ = held.communicate("\n", timeout=60)
-    assert (held.returncode, out.strip()) == (0, "['v1']")
+    assert (held.returncode, out.strip()) == (0, str(BEFORE))
 
 
-def test_bad_source_fails_the_refresh_and_publishes_nothing(warehouse, project):
+def test_bad_source_fails_the_refresh_and_publishes_nothing(warehouse, sources):
     before = _checksum(warehouse)
-    write_sources(project / "sources", version="v2")  # cloud_market alone would succeed
-    with (project / "sources" / REPORT / "it_spend.csv").open("a", encoding="utf-8") as handle:
-        handle.write("software,软件,spend,2023,约43,USD million,=,true,1.1,gartner,\n")
+    _plant_marker(sources)  # valid changes in two tables, and one bad row in a third
+
+    def add_bad_row(header, rows):
+        rows.append([*rows[-1]])
+        rows[-1][header.index("value")] = "约43"
+
+    _edit_csv(sources / REPORT / "saas_market.csv", add_bad_row)
     out, _ = _refresh().communicate(timeout=REFRESH_TIMEOUT)
-    assert "FAILED    raw/it_spend" in out
-    assert f"sources/{REPORT}/it_spend.csv, line 5, column 'value': value '约43'" in out
+    assert "FAILED    raw/saas_market" in out, out
+    assert "column 'value': value '约43': must be a number" in out
     assert "Nothing published" in out
     assert _checksum(warehouse) == before
-    assert _versions(warehouse) == ("v1",)
+    assert _state(warehouse) == BEFORE
 
 
 def _kill_while_building(warehouse: Path, delay: float) -> subprocess.Popen:
@@ -134,23 +151,23 @@ def _kill_while_building(warehouse: Path, delay: float) -> subprocess.Popen:
     return refresh
 
 
-def test_refresh_killed_midway_leaves_the_previous_warehouse(warehouse, project):
-    write_sources(project / "sources", version="v2")
+def test_refresh_killed_midway_leaves_the_previous_warehouse(warehouse, sources):
+    _plant_marker(sources)
     killed_before_publishing = 0
-    for delay in (0.0, 0.2):
-        inode, before, before_rows = warehouse.stat().st_ino, _checksum(warehouse), \
-            _versions(warehouse)
+    for delay in (0.0, 0.5):
+        inode, before = warehouse.stat().st_ino, _checksum(warehouse)
         _kill_while_building(warehouse, delay)
         if warehouse.stat().st_ino == inode:  # the kill came before the atomic rename
             killed_before_publishing += 1
             assert _checksum(warehouse) == before
-            assert _versions(warehouse) == before_rows
+            assert _state(warehouse) == BEFORE
         else:  # it came after: the new file is a complete refresh
-            assert _versions(warehouse) == ("v2",)
+            assert _state(warehouse) == AFTER
     assert killed_before_publishing >= 1
     assert list(warehouse.parent.glob("*.building*")), "the killed refresh left its working file"
 
-    out, _ = _refresh().communicate(timeout=REFRESH_TIMEOUT)
-    assert "Published" in out, out
-    assert _versions(warehouse) == ("v2",)
-    assert not list(warehouse.parent.glob("*.building*")), "stale working files were cleaned"
+    build = WarehouseBuild(warehouse)  # the next refresh gets the lock and cleans up
+    build.open()
+    assert list(warehouse.parent.glob("*.building*")) == [build.working]
+    build.close(publish=False)
+    assert _state(warehouse) in (BEFORE, AFTER)
