@@ -22,7 +22,6 @@ from warehouse import settings
 # Dagster's own console log would bury the progress lines; the UI keeps the full log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 ROW_COUNT = "dagster/row_count"
-PASSED, WARNED, FAILED = "passed", "warned", "FAILED"
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Progress:
     step_assets: dict[str, list[str]]
     started: float = field(default_factory=time.monotonic)
     rows: dict[str, int | None] = field(default_factory=dict)
-    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (name, outcome)
+    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name, outcome
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -56,7 +55,7 @@ class Progress:
             self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             self.checks.setdefault(data.asset_key.to_user_string(), []).append(
-                (data.check_name, _outcome(data))
+                (data.check_name, _outcome_of(data))
             )
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             self.say(f"finished  {self._outcome(event.step_key)}")
@@ -92,8 +91,8 @@ class Progress:
         lines = ["", "Tables built:" if self.rows else "No table built."]
         width = max((len(a) for a in self.rows), default=0)
         lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(self.rows.items())]
-        lines.append(f"Checks: {checks.count(PASSED)} passed, {checks.count(WARNED)} warned "
-                     f"(non-blocking findings), {checks.count(FAILED)} failed")
+        lines.append(f"Checks: {checks.count(PASSED)} passed, {checks.count(FAILED)} failed, "
+                     f"{checks.count(WARNING)} warnings (findings, not failures)")
         if self.failed:
             lines.append(f"Failed: {', '.join(self.failed)}")
         if self.skipped:
@@ -105,10 +104,14 @@ class Progress:
         return "\n".join(lines)
 
 
-def _outcome(evaluation) -> str:
+PASSED, FAILED, WARNING = "passed", "FAILED", "warning"
+
+
+def _outcome_of(evaluation) -> str:
+    """A failed check of severity WARN (the audit's findings) is a warning, not a failure."""
     if evaluation.passed:
         return PASSED
-    return WARNED if evaluation.severity == dg.AssetCheckSeverity.WARN else FAILED
+    return WARNING if evaluation.severity == dg.AssetCheckSeverity.WARN else FAILED
 
 
 def _rows(count: int | None) -> str:

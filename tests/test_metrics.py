@@ -1,0 +1,181 @@
+"""The report's computed conclusions, reproduced (section 1.6, 1.7) and audited."""
+
+import math
+
+import duckdb
+import pandas as pd
+import pytest
+from runs import materialize
+from source_edits import edit_cell
+
+from warehouse.metrics.gpu_demand import BASELINE, inference_demand, training_demand
+
+
+def gpu_demand(db, scenario: str, workload: str) -> pd.Series:
+    rows = db.execute("SELECT * FROM marts.gpu_demand WHERE scenario = ? AND workload = ?",
+                      [scenario, workload]).df()
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_training_baseline_reproduces_the_report(db):
+    training = gpu_demand(db, BASELINE, "training")
+    assert training.gpu_hours == 11_182_336
+    assert training.gpus == 15_531
+    assert training.servers == 1_941
+    assert training.gpus_provisioned == 15_532  # 15,531.02 GPUs: you buy 15,532
+    assert training.servers_provisioned == 1_942
+    assert training.gpu_hours_exact == pytest.approx(3.14e11 / (19.5 * 0.40) / 3600)
+
+
+def test_inference_baseline_reproduces_the_report(db):
+    inference = gpu_demand(db, BASELINE, "inference")
+    assert inference.gpu_hours == 1_458_333  # per day
+    assert inference.hours_basis == "per_day"
+    assert inference.gpus == 60_764
+    assert inference.servers == 7_596  # 60,764 / 8 = 7,595.5, printed 7,596
+    assert inference.gpus_provisioned == 60_764
+    assert inference.servers_provisioned == 7_596
+
+
+def test_utilization_50_percent_by_hand(db):
+    # 3.14e11 TFLOP / (19.5 TFLOPS × 50 %) = 3.2205e10 s = 8,945,868.9 GPU-hours;
+    # over 30 days × 24 h = 720 h: 12,424.8 GPUs, so 12,425 GPUs and 1,554 servers (1,553.1)
+    util_50 = gpu_demand(db, "util_50", "training")
+    assert util_50.gpu_hours == 8_945_869
+    assert util_50.gpus == 12_425
+    assert util_50.servers == 1_553
+    assert util_50.servers_provisioned == 1_554
+    assert list(util_50.overridden) == ["gpu_utilization"]
+
+
+def test_every_scenario_keeps_the_baseline_beside_it(db):
+    scenarios = {s for (s,) in db.execute("SELECT DISTINCT scenario FROM marts.gpu_demand"
+                                          ).fetchall()}
+    assert {BASELINE, "util_50", "window_15_days", "h100_bf16", "users_200m"} <= scenarios
+    assert gpu_demand(db, "users_200m", "inference").gpus == 121_528
+    assert gpu_demand(db, "users_200m", "training").gpus == 15_531
+
+
+def test_the_model_as_plain_functions():
+    training = training_demand({"training_compute": 3.14e11, "gpu_throughput": 19.5,
+                                "gpu_utilization": 40, "training_window": 1,
+                                "days_per_month": 30, "gpus_per_server": 8})
+    assert (training.gpu_hours, training.gpus, training.servers) == (11_182_336, 15_531, 1_941)
+    inference = inference_demand({"monthly_active_users": 1, "questions_per_user_per_day": 3,
+                                  "words_per_answer": 50, "time_per_word": 350,
+                                  "gpus_per_server": 8})
+    assert (inference.gpu_hours, inference.gpus, inference.servers) == (1_458_333, 60_764, 7_596)
+
+
+def test_sensitivity_grid_has_modern_accelerators_with_sources(db):
+    grid = db.execute("SELECT * FROM marts.gpu_demand_sensitivity").df()
+    assert len(grid) == 4 * 4 * 4  # accelerators × utilizations × windows
+    assert grid["throughput_source"].str.len().min() > 10
+    report = grid[(grid.accelerator == "A100 SXM") & (grid.precision == "FP32")
+                  & (grid.gpu_utilization_pct == 40) & (grid.training_window_days == 30)]
+    assert report.gpus_provisioned.item() == 15_532
+    h100 = grid[(grid.accelerator == "H100 SXM") & (grid.gpu_utilization_pct == 50)
+                & (grid.training_window_days == 30)]
+    assert h100.gpus_provisioned.item() == math.ceil(3.14e11 / (989.4 * 0.5) / 3600 / 720)
+
+
+def test_intelligent_compute_cagr_is_52_3_percent(db):
+    cagr, stated = db.execute(
+        "SELECT cagr, stated_cagr FROM marts.cagr WHERE series = "
+        "'intelligent_compute/china/compute' AND start_period = '2021' AND end_period = '2026'"
+    ).fetchall()[0]
+    assert round(cagr * 100, 1) == 52.3
+    assert stated == pytest.approx(0.523)
+
+
+def test_cagr_for_spans_the_report_states_only_partly(db):
+    # China cloud software spend: 270亿美元 (2021) → 850亿美元 (2026), no CAGR printed
+    cloud_software = db.execute(
+        "SELECT cagr, stated_cagr FROM marts.cagr WHERE series = "
+        "'saas_market/china_cloud_software/spend' AND start_period = '2021'").fetchall()
+    assert [(round(c, 4), s) for c, s in cloud_software] == [(0.2578, None)]
+    # China enterprise SaaS: 38 % CAGR 2017–2021 and 370.4亿元 in 2021 imply 2017's size
+    implied = db.execute(
+        "SELECT implied_start_value FROM marts.cagr WHERE series = "
+        "'saas_market/china_enterprise_saas/market_size' AND start_period = '2017'"
+    ).fetchall()[0][0]
+    assert implied == pytest.approx(370.4 / 1.38**4)
+
+
+def findings(db) -> dict[str, str]:
+    return dict(db.execute("SELECT check_id, status FROM marts.report_consistency").fetchall())
+
+
+def test_audit_lists_the_reports_own_slips(db):
+    mismatched = set(db.execute("""
+        SELECT c.relation, f.entity, f.metric FROM marts.report_consistency AS c
+        JOIN marts.fct_report_figures AS f ON f.figure_id = c.input_ids[1]
+        WHERE c.status = 'mismatch'""").fetchall())
+    assert {
+        ("formula", "aws", "operating_margin"),                          # 228/801 ≠ 28.7 %
+        ("change", "microsoft_intelligent_cloud", "operating_margin_change"),  # 2.1 ≠ 2.40pp
+        ("formula", "alibaba_zhangbei", "ai_compute_as_printed"),        # "12 FLOPS"
+        ("formula", "alibaba_ulanqab", "ai_compute_as_printed"),         # "3 FLOPS"
+        ("growth_over_span", "hpapaas", "growth"),                       # +279 % ≠ 近300 %
+    } <= mismatched
+    statuses = findings(db)
+    assert statuses["cross_check:microsoft_cloud_growth_vs_parts:swsc_cloud_2023"] == "mismatch"
+    assert statuses["cross_check:china_paas_share_vs_iaas_share:swsc_cloud_2023"] == "mismatch"
+    assert statuses["cross_check:gpt3_compute_vs_paper:swsc_cloud_2023"] == "ok"
+    assert statuses["cross_check:gpt3_compute_vs_6nd:swsc_cloud_2023"] == "ok"
+
+
+def test_audit_confirms_what_adds_up(db):
+    ok = db.execute(
+        "SELECT relation, count(*) FROM marts.report_consistency WHERE status = 'ok' "
+        "GROUP BY relation").fetchall()
+    assert dict(ok)["sum_to_total"] == 4  # IT spend 2022 and 2023, global cloud, Microsoft
+    gpu_steps = db.execute(
+        "SELECT count(*) FROM marts.report_consistency WHERE table_name = 'gpu_model' "
+        "AND relation = 'formula' AND status = 'ok'").fetchall()[0][0]
+    assert gpu_steps == 7  # every step of the training and inference arithmetic
+
+
+def test_every_derived_row_leads_back_to_stated_figures(db):
+    orphans = db.execute("""
+        SELECT d.derived_table, count(*) FROM (
+            SELECT 'gpu_demand' AS derived_table, scenario || '/' || workload AS id
+            FROM marts.gpu_demand
+            UNION ALL SELECT 'cagr', series || '/' || start_period || '/' || end_period
+            FROM marts.cagr
+            UNION ALL SELECT 'report_consistency', check_id FROM marts.report_consistency
+        ) AS d
+        LEFT JOIN marts.metric_inputs AS m
+            ON m.derived_table = d.derived_table AND m.derived_id = d.id
+            AND m.input_kind = 'figure'
+        WHERE m.figure_id IS NULL GROUP BY 1""").fetchall()
+    assert orphans == []
+    provenance = db.execute("""
+        SELECT DISTINCT m.section, m.data_source FROM marts.metric_inputs AS m
+        WHERE m.derived_table = 'cagr'
+          AND m.derived_id = 'intelligent_compute/china/compute/2021/2026'""").fetchall()
+    assert provenance == [("1.7", "idc")]
+
+
+def test_planted_wrong_total_is_flagged(sources, warehouse_file):
+    """A wrong total that still loads (its rules made audit-only) is an audit finding."""
+    tables = sources / "tables.yaml"
+    text = tables.read_text(encoding="utf-8")
+    for rule in ("{rule: sum_to_total, metric: spend, total: total",
+                 "{rule: growth_matches_levels, growth: growth, level: spend"):
+        text = text.replace(rule, rule + ", audit_only: true")
+    tables.write_text(text, encoding="utf-8")
+    edit_cell(sources / "swsc_cloud_2023/it_spend.csv",
+              {"entity": "total", "metric": "spend", "period": "2022"}, "value", "4485270")
+    result = materialize()
+    assert result.success
+    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+        status = con.execute(
+            "SELECT status, stated, recomputed FROM marts.report_consistency "
+            "WHERE check_id = 'sum_to_total:swsc_cloud_2023/it_spend/total/spend/2022'"
+        ).fetchall()
+    assert status == [("mismatch", 4_485_270, 4_385_271)]
+    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks["report_sum_to_total"] is False
