@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines.assets.raw import SCHEMA_CHECK
 from pipelines.definitions import defs
+from warehouse import settings
 from warehouse.registry import Registry
 
 RAW_TABLES = {
@@ -39,3 +40,19 @@ def test_one_raw_asset_per_table_with_a_blocking_schema_check():
 
 def test_in_process_executor_for_every_run():
     assert defs().executor.name == "in_process"
+
+
+METRICS = {"gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency"}
+REPORT_ASSETS: set[dg.AssetKey] = set()  # charts and the HTML page, once they exist
+
+
+def test_every_asset_is_loaded_and_nothing_else():
+    """Factory-built assets that silently fail to load would not show in the UI: the loaded
+    set must be exactly one per source table, one per SQL file and the metric assets."""
+    models = {dg.AssetKey([path.parent.name, path.stem])
+              for path in settings.models_dir().glob("*/*.sql") if path.parent.name != "tests"}
+    expected = ({dg.AssetKey(["raw", t]) for t in RAW_TABLES} | models
+                | {dg.AssetKey(["marts", m]) for m in METRICS})
+    graph = defs().resolve_asset_graph()
+    assert set(graph.materializable_asset_keys) - REPORT_ASSETS == expected
+    assert {graph.get(k).group_name for k in expected} == {"raw", "staging", "marts", "metrics"}

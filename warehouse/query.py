@@ -77,7 +77,7 @@ def list_tables(path: Path | None = None) -> Result:
     with connect_readonly(path) as con:
         rows = [
             (schema, name, kind,
-             con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchone()[0],
+             con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchall()[0][0],
              comment)
             for schema, name, kind, comment in con.execute(TABLES_SQL).fetchall()
         ]

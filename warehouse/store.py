@@ -15,7 +15,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,10 @@ def _fsync_directory(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+class _Rejected(Exception):
+    """A gate refused the new version of a table: roll back, keep the old one."""
 
 
 class WarehouseBuild:
@@ -149,29 +153,45 @@ class WarehouseBuild:
             raise
         self.changed = True
 
+    def has_table(self, schema: str, table: str) -> bool:
+        return bool(self._require().execute(
+            "SELECT 1 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, table]).fetchall())
+
     def replace_table(self, schema: str, table: str, *, sql: str | None = None,
                       frame: pd.DataFrame | None = None, description: str | None = None,
-                      column_docs: dict[str, str] | None = None) -> None:
+                      column_docs: dict[str, str] | None = None,
+                      gate: Callable[[duckdb.DuckDBPyConnection], bool] | None = None) -> bool:
         """Replace `schema.table` with a query's result or a frame, in one transaction, with
-        its docs stored as DuckDB comments so every SQL client sees them."""
+        its docs stored as DuckDB comments so every SQL client sees them.
+
+        `gate` runs inside the transaction once the new table exists (blocking tests); if it
+        returns False the transaction rolls back, the previous version stays, and this
+        returns False."""
         if (sql is None) == (frame is None):
             raise ValueError("give exactly one of sql= or frame=")
         select_sql = "SELECT * FROM __frame" if frame is not None else sql
         target = f"{quote(schema)}.{quote(table)}"
-        with self._transaction(schema) as con:
-            if frame is not None:
-                con.register("__frame", frame)
-            try:
-                con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
-            finally:
+        try:
+            with self._transaction(schema) as con:
                 if frame is not None:
-                    con.unregister("__frame")
-            if description:
-                con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
-            for column, doc in (column_docs or {}).items():
-                con.execute(
-                    f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
-                )
+                    con.register("__frame", frame)
+                try:
+                    con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
+                finally:
+                    if frame is not None:
+                        con.unregister("__frame")
+                if description:
+                    con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
+                for column, doc in (column_docs or {}).items():
+                    con.execute(
+                        f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
+                    )
+                if gate is not None and not gate(con):
+                    raise _Rejected
+        except _Rejected:
+            return False
+        return True
 
     def replace_macro(self, schema: str, name: str, *, create_sql: str,
                       description: str | None = None) -> None:

@@ -2,8 +2,9 @@
 
 The asset key mirrors the DuckDB name (`staging/stg_it_spend` ↔ `staging.stg_it_spend`) and
 the dependencies are the tables the SQL reads, so the graph in the UI is the SQL's own. Each
-model is rebuilt in one transaction (a failing model keeps its previous version), then its
-tests run in the same step as asset checks: a failing one shows its offending rows.
+model is rebuilt in one transaction whose blocking tests run before it commits (a failing model
+or blocking test keeps the previous version and fails the step); the other tests run after,
+all in the same step, as asset checks: a failing one shows its offending rows.
 """
 
 
@@ -11,7 +12,14 @@ import dagster as dg
 
 from pipelines.metadata import duckdb_table_metadata
 from pipelines.resources import WarehouseResource
-from warehouse.models import FAILING_ROWS_SHOWN, Model, ModelProject, run_test
+from warehouse.models import (
+    FAILING_ROWS_SHOWN,
+    Model,
+    ModelProject,
+    ModelTest,
+    TestOutcome,
+    run_test,
+)
 
 
 def relation_key(relation: str) -> dg.AssetKey:
@@ -49,30 +57,49 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
             build.replace_macro(model.schema, model.name, create_sql=model.sql,
                                 description=model.description)
             yield dg.MaterializeResult()
-        else:
-            build.replace_table(model.schema, model.name, sql=model.sql,
-                                description=model.description, column_docs=model.column_docs)
+            return
+        blocking = [t for t in model.tests if t.blocking]
+        outcomes = {}
+
+        def blocking_tests_pass(con) -> bool:
+            """Blocking tests run on the new version before it commits, so a failing one
+            leaves the previous version in place (dbt would have replaced it already)."""
+            outcomes.update({t.name: run_test(con, t) for t in blocking})
+            return all(o.failures == 0 for o in outcomes.values())
+
+        replaced = build.replace_table(model.schema, model.name, sql=model.sql,
+                                       description=model.description,
+                                       column_docs=model.column_docs, gate=blocking_tests_pass)
+        if replaced:
             yield dg.MaterializeResult(metadata=duckdb_table_metadata(
                 build.connection, model.schema, model.name, model.column_docs))
+            outcomes.update({t.name: run_test(build.connection, t)
+                             for t in model.tests if not t.blocking})
         for test in model.tests:
-            outcome = run_test(build.connection, test)
-            metadata = {"failing_rows": outcome.failures}
-            if outcome.failures:
-                shown = f"first {FAILING_ROWS_SHOWN} of " if outcome.failures > len(
-                    outcome.sample) else ""
-                metadata["offending_rows"] = dg.MetadataValue.md(
-                    f"{shown}{outcome.failures} rows:\n\n"
-                    + outcome.sample.to_markdown(index=False))
-            yield dg.AssetCheckResult(
-                check_name=test.name,
-                passed=outcome.failures == 0,
-                severity=dg.AssetCheckSeverity.ERROR if test.blocking
-                else dg.AssetCheckSeverity.WARN,
-                metadata=metadata,
-                description=test.description,
-            )
+            if test.name in outcomes:
+                yield _check_result(test, outcomes[test.name])
+        if not replaced:
+            failed = [name for name, o in outcomes.items() if o.failures]
+            raise dg.Failure(description=f"{model.relation} was not replaced: blocking "
+                             f"test(s) {failed} failed on the new version",
+                             allow_retries=False)
 
     return sql_model
+
+
+def _check_result(test: ModelTest, outcome: TestOutcome) -> dg.AssetCheckResult:
+    metadata = {"failing_rows": outcome.failures}
+    if outcome.failures:
+        shown = f"first {FAILING_ROWS_SHOWN} of " if outcome.failures > len(outcome.sample) else ""
+        metadata["offending_rows"] = dg.MetadataValue.md(
+            f"{shown}{outcome.failures} rows:\n\n" + outcome.sample.to_markdown(index=False))
+    return dg.AssetCheckResult(
+        check_name=test.name,
+        passed=outcome.failures == 0,
+        severity=dg.AssetCheckSeverity.ERROR if test.blocking else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=test.description,
+    )
 
 
 def model_assets(project: ModelProject) -> list[dg.AssetsDefinition]:
