@@ -53,7 +53,8 @@ def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None =
         raise SourceValidationError(spec.name, problems)
     combined = pd.concat(frames, ignore_index=True)
     valid = validate(combined, schema)
-    ordered = [c for c in PROVENANCE_COLUMNS[:1] if c in valid.columns]
-    ordered += list(schema.expected_columns)
-    ordered += [c for c in (DECIMALS, *PROVENANCE_COLUMNS[1:]) if c in valid.columns]
+    # report_id first (a reference table like reports.yaml may declare it itself), then the
+    # file's columns, then what the loader derived
+    columns = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
+    ordered = [c for c in dict.fromkeys(columns) if c in valid.columns]
     return LoadedTable(spec, valid[ordered], encodings)
