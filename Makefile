@@ -31,7 +31,7 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing chromium fonts-noto-cjk (apt-get)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	      --no-install-recommends chromium fonts-noto-cjk fontconfig >/dev/null; \
 	  else \
 	    echo "system-deps: chromium and/or fonts-noto-cjk missing and apt-get unavailable" \
 	      "(not root?): charts need the font, browser tests will skip" >&2; \
