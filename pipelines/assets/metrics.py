@@ -66,12 +66,15 @@ class GpuScenarioConfig(dg.Config):
     overrides: dict[str, float] = Field(default_factory=dict)
 
 
+def _report_model(con) -> pd.DataFrame:
+    return gpu_demand.newest_model(read_figures(con), read_table(con, "raw", "reports"))
+
+
 def _gpu_rows(
-    figures: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
+    model: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
 ) -> list[dict]:
     """Baseline, file scenarios and the run's one-off scenario, each row with the ids of the
     figures it kept from the report and of the overrides it applied."""
-    model = figures[figures["table_name"] == "gpu_model"]
     baseline = gpu_demand.baseline_parameters(model)
     figure_ids = dict(zip(model["entity"] + "." + model["metric"], model["figure_id"], strict=True))
     runs = [(gpu_demand.BASELINE, "report", "The report's assumptions (section 1.6)", {})]
@@ -112,7 +115,7 @@ GPU_DEMAND_DESCRIPTION = (
     key=_key("gpu_demand"),
     group_name=GROUP,
     kinds={"duckdb", "pandas", "python"},
-    deps=[FIGURES_KEY, raw_key("gpu_scenarios")],
+    deps=[FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
     description=GPU_DEMAND_DESCRIPTION,
 )
 def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
@@ -125,7 +128,7 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
         ]
-    rows = _gpu_rows(read_figures(con), read_table(con, "raw", "gpu_scenarios"), config)
+    rows = _gpu_rows(_report_model(con), read_table(con, "raw", "gpu_scenarios"), config)
     frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     return _publish(
@@ -165,13 +168,12 @@ SENSITIVITY_DESCRIPTION = (
     key=_key("gpu_demand_sensitivity"),
     group_name=GROUP,
     kinds={"duckdb", "pandas", "python"},
-    deps=[FIGURES_KEY, raw_key("accelerators")],
+    deps=[FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
     description=SENSITIVITY_DESCRIPTION,
 )
 def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
-    figures = read_figures(con)
-    baseline = gpu_demand.baseline_parameters(figures[figures["table_name"] == "gpu_model"])
+    baseline = gpu_demand.baseline_parameters(_report_model(con))
     frame = gpu_demand.sensitivity(
         baseline[gpu_demand.TRAINING],
         read_table(con, "raw", "accelerators"),
