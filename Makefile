@@ -28,6 +28,9 @@ run: install  ## full refresh of every asset into warehouse/cloud.duckdb, then a
 test: install  ## the whole test suite
 	$(BIN)/pytest
 
+bench: install  ## refresh timings by phase, floors, import time, 1-1,000 synthetic reports
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 dev: install  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 

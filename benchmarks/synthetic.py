@@ -30,14 +30,13 @@ from pathlib import Path
 import yaml
 
 from warehouse.registry import Registry
-from warehouse.rules import formula_names
+from warehouse.rules import rule_metrics
 
 REAL_REPORT = "swsc_cloud_2023"
 FIRST_PUBLICATION = date(2023, 3, 10)
 DAYS_BETWEEN_REPORTS = 7
 FIXED_UNITS = frozenset({"percent", "percentage points", "rank", "multiple"})
 PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
-RULE_METRIC_PARAMS = ("metric", "growth", "level", "change", "result")
 
 
 def report_id(index: int) -> str:
@@ -49,9 +48,7 @@ def _ruled_metrics(registry: Registry) -> dict[str, set[str]]:
     ruled: dict[str, set[str]] = {name: set() for name in registry.tables}
     for name, spec in registry.tables.items():
         for rule in spec.rules:
-            ruled[name] |= {rule.params[p] for p in RULE_METRIC_PARAMS if p in rule.params}
-            if "expression" in rule.params:
-                ruled[name] |= formula_names(rule.params["expression"])
+            ruled[name] |= rule_metrics(rule.params)
     for check in registry.cross_checks:
         for where in [check["stated"], *check["inputs"].values()]:
             ruled[where["table_name"]].add(where["metric"])
