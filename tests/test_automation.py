@@ -15,6 +15,8 @@ STG_IT_SPEND = dg.AssetKey(["staging", "stg_it_spend"])
 RAW_TABLES = ("cloud_market", "data_sources", "it_spend", "reports", "units")
 # the arithmetic audit reads every figures table, so it is downstream of each of them
 AUDIT = dg.AssetKey(["marts", "report_consistency"])
+# the GPU model's baseline is the newest report's, so it reads raw/reports
+GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}
 METRICS = {dg.AssetKey(["marts", name]) for name in
            ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")}
 
@@ -109,7 +111,7 @@ def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
 def test_table_registry_change_requests_everything(ticks, project):
     with (project / "sources" / "tables.yaml").open("a") as handle:
         handle.write("# reviewed\n")
-    assert ticks.requested() == _raw(*RAW_TABLES) | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == _raw(*RAW_TABLES) | {STG_IT_SPEND, AUDIT} | GPU_DEMAND
 
 
 def test_new_registered_report_folder_is_picked_up(ticks, project):
@@ -119,7 +121,8 @@ def test_new_registered_report_folder_is_picked_up(ticks, project):
     with (sources / "reports.yaml").open("a") as handle:
         handle.write("  - report_id: second_report_2024\n    title: Second\n"
                      "    published: 2024-05-01\n")
-    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | {STG_IT_SPEND, AUDIT}
+    assert ticks.requested() == (_raw("reports", "it_spend", "cloud_market")
+                                 | {STG_IT_SPEND, AUDIT} | GPU_DEMAND)
 
 
 def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):
