@@ -5,11 +5,14 @@ starts fast.
 """
 
 import argparse
+import os
 import sys
 
 import duckdb
 
 from warehouse.query import FORMATS, QueryRefused, list_tables, render, run_query
+
+DESCRIPTION_WIDTH = 80  # `crw tables` cuts long descriptions in table format (CSV/JSON: whole)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     except (QueryRefused, FileNotFoundError, duckdb.Error) as error:
         print(f"crw {args.command}: {error}", file=sys.stderr)
         return 1
-    print(render(result, args.format))
+    width = DESCRIPTION_WIDTH if args.command == "tables" else None
+    try:
+        print(render(result, args.format, max_width=width), flush=True)
+    except BrokenPipeError:  # `crw query … | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

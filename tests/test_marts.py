@@ -33,7 +33,7 @@ def figures_in_sources(root: Path) -> int:
 
 def test_every_figure_reaches_the_fact_table_once(db):
     count, ids = db.execute(
-        "SELECT count(*), count(DISTINCT figure_id) FROM marts.fct_report_figures").fetchone()
+        "SELECT count(*), count(DISTINCT figure_id) FROM marts.fct_report_figures").fetchall()[0]
     assert count == ids == figures_in_sources(REAL_SOURCES) == 256
 
 
@@ -41,13 +41,13 @@ def test_figures_in_their_base_units(db):
     row = db.execute(
         "SELECT value, unit, value_base, base_unit, currency, is_forecast, data_source_name, "
         "period_start, period_end FROM marts.fct_report_figures WHERE figure_id = ?",
-        [SOFTWARE_2023]).fetchone()
+        [SOFTWARE_2023]).fetchall()[0]
     assert row == (856029, "USD million", 856029e6, "USD", "USD", True, "Gartner",
                    date(2023, 1, 1), date(2023, 12, 31))
     compute = db.execute(
         "SELECT value, value_base, base_unit, currency FROM marts.fct_report_figures "
         "WHERE table_name = 'intelligent_compute' AND metric = 'compute' AND period = '2026'"
-    ).fetchone()
+    ).fetchall()[0]
     assert compute == (1271.4, pytest.approx(1.2714e21), "FLOPS", None)
 
 
@@ -67,35 +67,36 @@ def test_periods_as_dates(db, period, start, end):
 def test_topic_marts_name_the_unit_in_the_column(db):
     assert db.execute(
         "SELECT spend_usd_mn, growth_pct, is_forecast FROM marts.it_spend "
-        "WHERE segment = 'software' AND period = '2023'").fetchone() == (856029, 9.3, True)
+        "WHERE segment = 'software' AND period = '2023'").fetchall()[0] == (856029, 9.3, True)
     assert db.execute(
         "SELECT share_pct, rank FROM marts.market_share WHERE market = "
-        "'china_public_cloud_iaas' AND vendor = 'alibaba_cloud'").fetchone() == (33.5, 1)
+        "'china_public_cloud_iaas' AND vendor = 'alibaba_cloud'").fetchall()[0] == (33.5, 1)
     assert db.execute(
         "SELECT revenue_cny_100m, growth_pct FROM marts.carrier_cloud "
-        "WHERE carrier = 'china_telecom_cloud' AND period = '2022H1'").fetchone() == (280.8, 100.8)
+        "WHERE carrier = 'china_telecom_cloud' AND period = '2022H1'"
+    ).fetchall()[0] == (280.8, 100.8)
     assert db.execute(
         "SELECT compute_eflops FROM marts.intelligent_compute WHERE period = '2026'"
-    ).fetchone() == (1271.4,)
+    ).fetchall()[0] == (1271.4,)
     projects, with_figures = db.execute(
-        "SELECT count(*), count(investment_cny_100m) FROM marts.datacenter_projects").fetchone()
+        "SELECT count(*), count(investment_cny_100m) FROM marts.datacenter_projects").fetchall()[0]
     assert projects == 9 and with_figures >= 1
 
 
 def test_dimensions_keep_english_and_chinese_names(db):
     assert db.execute("SELECT entity_zh, names_zh FROM marts.dim_entities WHERE entity = 'aws'"
-                      ).fetchone() == ("亚马逊云", ["亚马逊云", "亚马逊云科技"])
+                      ).fetchall()[0] == ("亚马逊云", ["亚马逊云", "亚马逊云科技"])
     assert db.execute("SELECT figures FROM marts.dim_reports").fetchall() == [(256,)]
 
 
 def test_docs_are_stored_in_duckdb(db):
     table = db.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' "
-                       "AND table_name = 'fct_report_figures'").fetchone()[0]
+                       "AND table_name = 'fct_report_figures'").fetchall()[0][0]
     column = db.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' "
                         "AND table_name = 'fct_report_figures' AND column_name = 'figure_id'"
-                        ).fetchone()[0]
+                        ).fetchall()[0][0]
     macro = db.execute("SELECT comment FROM duckdb_functions() WHERE schema_name = 'marts' "
-                       "AND function_name = 'figures_as_of'").fetchone()[0]
+                       "AND function_name = 'figures_as_of'").fetchall()[0][0]
     assert table.startswith("Every figure the reports state")
     assert column.startswith("Stable id of the figure")
     assert macro.startswith("What the warehouse knew on a given date")
@@ -103,8 +104,8 @@ def test_docs_are_stored_in_duckdb(db):
 
 def test_one_report_means_one_vintage_each(db):
     assert db.execute("SELECT count(*), count(valid_to), min(vintage), max(vintage) "
-                      "FROM marts.figure_vintages").fetchone() == (256, 0, 1, 1)
-    assert db.execute("SELECT count(*) FROM marts.latest_figures").fetchone() == (256,)
+                      "FROM marts.figure_vintages").fetchall()[0] == (256, 0, 1, 1)
+    assert db.execute("SELECT count(*) FROM marts.latest_figures").fetchall()[0] == (256,)
 
 
 # ---- the Dagster graph is the SQL's -------------------------------------------------------
@@ -221,7 +222,7 @@ def test_a_failing_model_test_shows_the_offending_rows(scenario):
 
 def test_the_fact_table_counts_every_report(scenario):
     _, _, con, sources = scenario
-    assert con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchone()[0] == \
+    assert con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchall()[0][0] == \
         figures_in_sources(sources) == 256 + 2
 
 
@@ -238,7 +239,7 @@ def test_a_restated_figure_becomes_a_second_vintage(scenario):
         (2, "later_test_report", 870000, date(2024, 1, 15), None, 13971e6),
     ]
     assert con.execute("SELECT value, vintages FROM marts.latest_figures WHERE series_id = ?",
-                       [SERIES]).fetchone() == (870000, 2)
+                       [SERIES]).fetchall()[0] == (870000, 2)
     unrevised = con.execute("SELECT valid_to, is_latest FROM marts.figure_vintages "
                             "WHERE series_id = 'it_spend/devices/spend/2023/gartner'").fetchall()
     assert unrevised == [(None, True)]  # not restated: still the current value

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipelines.cli import main
+from warehouse.query import Result, render
 from warehouse.store import WarehouseBuild
 
 
@@ -128,3 +129,9 @@ def test_console_script_starts_without_dagster_or_pandas(warehouse):
                           env={**os.environ, "WAREHOUSE_PATH": str(warehouse)}, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[2].strip() == "42"
+
+
+def test_table_format_cuts_long_cells_only_when_asked():
+    result = Result(("note",), [("软件" * 30,)])
+    assert render(result, "table", max_width=9).splitlines()[2] == "软件软件…"
+    assert render(result, "csv", max_width=9).splitlines()[1] == "软件" * 30

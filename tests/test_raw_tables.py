@@ -71,6 +71,14 @@ def test_every_row_knows_where_it_came_from(db):
         assert missing == 0, table
 
 
+def test_reference_tables_keep_their_own_columns(db):
+    columns = [c for (c,) in db.execute("SELECT column_name FROM duckdb_columns() WHERE "
+                                        "schema_name = 'raw' AND table_name = 'reports'"
+                                        ).fetchall()]
+    assert columns[:2] == ["report_id", "title_zh"]
+    assert "report_id_1" not in columns
+
+
 def test_precision_as_printed_is_kept(db):
     decimals = dict(db.execute("SELECT period, value_decimals FROM raw.intelligent_compute "
                            "WHERE metric = 'compute'").fetchall())

@@ -49,8 +49,7 @@ def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None =
         name = display_name(registry, path)
         source = read_source_file(path, name, yaml_key=spec.name)
         encodings[name] = source.encoding
-        file_problems = header_problems(source.header, name, schema.expected_columns)
-        problems.extend(file_problems)
+        problems.extend(header_problems(source.header, name, schema.expected_columns))
         if problems:
             continue  # nothing is loaded; keep collecting every file's header problems
         order = [source.header.index(c) for c in columns]
@@ -67,7 +66,8 @@ def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None =
     combined[SOURCE_FILE] = pd.Series(names, dtype=object)
     combined[SOURCE_LINE] = pd.Series(lines, dtype="int64")
     valid = validate(combined, schema)
-    ordered = [c for c in PROVENANCE_COLUMNS[:1] if c in valid.columns]
-    ordered += list(schema.expected_columns)
-    ordered += [c for c in (DECIMALS, *PROVENANCE_COLUMNS[1:]) if c in valid.columns]
+    # report_id first (a reference table like reports.yaml may declare it itself), then the
+    # file's columns, then what the loader derived
+    order = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
+    ordered = [c for c in dict.fromkeys(order) if c in valid.columns]
     return LoadedTable(spec, valid[ordered], encodings)

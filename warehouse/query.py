@@ -77,7 +77,7 @@ def list_tables(path: Path | None = None) -> Result:
     with connect_readonly(path) as con:
         rows = [
             (schema, name, kind,
-             con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchone()[0],
+             con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchall()[0][0],
              comment)
             for schema, name, kind, comment in con.execute(TABLES_SQL).fetchall()
         ]
@@ -101,8 +101,16 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
 
 
-def _table(result: Result) -> str:
-    cells = [[_text(v, "NULL") for v in row] for row in result.rows]
+def _clip(text: str, max_width: int | None) -> str:
+    if max_width is None or _display_width(text) <= max_width:
+        return text
+    while _display_width(text) > max_width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _table(result: Result, max_width: int | None) -> str:
+    cells = [[_clip(_text(v, "NULL"), max_width) for v in row] for row in result.rows]
     widths = [
         max([_display_width(name)] + [_display_width(row[i]) for row in cells])
         for i, name in enumerate(result.columns)
@@ -133,10 +141,11 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
-def render(result: Result, fmt: str = "table") -> str:
-    """The result as an aligned text table, CSV (header + rows) or a JSON array of objects."""
+def render(result: Result, fmt: str = "table", max_width: int | None = None) -> str:
+    """The result as an aligned text table (cells cut at `max_width` columns, if given), CSV
+    (header + rows) or a JSON array of objects."""
     if fmt == "table":
-        return _table(result)
+        return _table(result, max_width)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -153,6 +153,11 @@ class WarehouseBuild:
             raise
         self.changed = True
 
+    def has_table(self, schema: str, table: str) -> bool:
+        return bool(self._require().execute(
+            "SELECT 1 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, table]).fetchall())
+
     def replace_table(self, schema: str, table: str, *, sql: str | None = None,
                       frame: pd.DataFrame | None = None, description: str | None = None,
                       column_docs: dict[str, str] | None = None,

@@ -25,6 +25,18 @@ def _key(name: str) -> dg.AssetKey:
     return dg.AssetKey([SCHEMA, name])
 
 
+def _metric_asset(name: str, description: str, deps: list[dg.AssetKey], **kwargs):
+    """The decorator every metric asset shares: key marts/<name>, group, kinds."""
+    return dg.asset(
+        key=_key(name),
+        group_name=GROUP,
+        kinds={"duckdb", "pandas", "python"},
+        deps=deps,
+        description=description,
+        **kwargs,
+    )
+
+
 def _publish(
     warehouse: WarehouseResource,
     name: str,
@@ -111,19 +123,12 @@ GPU_DEMAND_DESCRIPTION = (
 )
 
 
-@dg.asset(
-    key=_key("gpu_demand"),
-    group_name=GROUP,
-    kinds={"duckdb", "pandas", "python"},
-    deps=[FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
-    description=GPU_DEMAND_DESCRIPTION,
-)
+@_metric_asset("gpu_demand", GPU_DEMAND_DESCRIPTION,
+               [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")])
 def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
     previous = pd.DataFrame()
-    if con.sql(
-        "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'gpu_demand'"
-    ).fetchall():
+    if warehouse.build.has_table(SCHEMA, "gpu_demand"):
         previous = read_table(con, SCHEMA, "gpu_demand")
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
@@ -164,12 +169,10 @@ SENSITIVITY_DESCRIPTION = (
 )
 
 
-@dg.asset(
-    key=_key("gpu_demand_sensitivity"),
-    group_name=GROUP,
-    kinds={"duckdb", "pandas", "python"},
-    deps=[FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
-    description=SENSITIVITY_DESCRIPTION,
+@_metric_asset(
+    "gpu_demand_sensitivity",
+    SENSITIVITY_DESCRIPTION,
+    [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
 )
 def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
@@ -204,13 +207,7 @@ CAGR_DESCRIPTION = (
 )
 
 
-@dg.asset(
-    key=_key("cagr"),
-    group_name=GROUP,
-    kinds={"duckdb", "pandas", "python"},
-    deps=[FIGURES_KEY],
-    description=CAGR_DESCRIPTION,
-)
+@_metric_asset("cagr", CAGR_DESCRIPTION, [FIGURES_KEY])
 def cagr_table(warehouse: WarehouseResource):
     frame = cagr.compute_cagr(read_figures(warehouse.build.connection))
     headline = frame[
@@ -289,14 +286,12 @@ def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
         "the rounding tolerance and whether the report's own arithmetic holds."
     )
 
-    @dg.asset(
-        key=_key("report_consistency"),
-        group_name=GROUP,
-        kinds={"duckdb", "pandas", "python"},
-        deps=[FIGURES_KEY, *map(raw_key, ruled_tables)],
-        description=AUDIT_DESCRIPTION,
+    @_metric_asset(
+        "report_consistency",
+        AUDIT_DESCRIPTION,
+        [FIGURES_KEY, *map(raw_key, ruled_tables)],
         check_specs=_audit_checks(),
-        )
+    )
     def report_consistency(warehouse: WarehouseResource):
         frame = _audit_rows(registry, warehouse.build.connection)
         mismatches = frame[frame["status"] == audit.MISMATCH]
