@@ -43,6 +43,9 @@ run: install system-deps  ## full refresh of every asset into warehouse/cloud.du
 test: install system-deps  ## the whole test suite (browser tests included)
 	$(BIN)/pytest
 
+bench: install system-deps  ## refresh timings by phase, floors, import time, 1-1,000 reports
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 dev: install system-deps  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 

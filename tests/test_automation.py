@@ -20,6 +20,9 @@ REPORT_HTML = dg.AssetKey(["reports", "report_html"])
 REPORTS = {REPORT_HTML, dg.AssetKey(["reports", "charts"])}
 # what a change to a figures table of the demo project reaches downstream
 FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML}
+# the GPU model's baseline is the newest report's, so it reads raw/reports (and the charts
+# draw the GPU demand)
+GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}
 METRICS = {dg.AssetKey(["marts", name]) for name in
            ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")}
 
@@ -114,7 +117,7 @@ def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
 def test_table_registry_change_requests_everything(ticks, project):
     with (project / "sources" / "tables.yaml").open("a") as handle:
         handle.write("# reviewed\n")
-    assert ticks.requested() == _raw(*RAW_TABLES) | FOLLOWERS
+    assert ticks.requested() == _raw(*RAW_TABLES) | FOLLOWERS | GPU_DEMAND | REPORTS
 
 
 def test_new_registered_report_folder_is_picked_up(ticks, project):
@@ -124,7 +127,8 @@ def test_new_registered_report_folder_is_picked_up(ticks, project):
     with (sources / "reports.yaml").open("a") as handle:
         handle.write("  - report_id: second_report_2024\n    title: Second\n"
                      "    published: 2024-05-01\n")
-    assert ticks.requested() == _raw("reports", "it_spend", "cloud_market") | FOLLOWERS
+    assert ticks.requested() == (_raw("reports", "it_spend", "cloud_market")
+                                 | FOLLOWERS | GPU_DEMAND | REPORTS)
 
 
 def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):

@@ -17,7 +17,7 @@ from warehouse.schemas import (
     header_problems,
     validate,
 )
-from warehouse.source_files import SourceFileError, read_source_file
+from warehouse.source_files import SOURCE_FILE, SOURCE_LINE, SourceFileError, read_source_file
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,33 @@ def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None =
             f"{registry.root.name}/<report_id>/{spec.file_name}",
             f"no registered report folder has a file for table '{spec.name}'",
         )
-    frames, encodings, problems = [], {}, []
+    columns = list(schema.expected_columns)
+    cells: list[list[str]] = []
+    report_ids, names, lines = [], [], []
+    encodings, problems = {}, []
     for report_id, path in files:
         name = display_name(registry, path)
-        frame, encodings[name] = read_source_file(path, name, yaml_key=spec.name)
-        problems.extend(header_problems(frame, name, schema.expected_columns))
-        if report_id is not None:
-            frame.insert(0, "report_id", report_id)
-        frames.append(frame)
+        source = read_source_file(path, name, yaml_key=spec.name)
+        encodings[name] = source.encoding
+        problems.extend(header_problems(source.header, name, schema.expected_columns))
+        if problems:
+            continue  # nothing is loaded; keep collecting every file's header problems
+        order = [source.header.index(c) for c in columns]
+        cells.extend([row[i] for i in order] for row in source.rows)
+        report_ids.extend([report_id] * len(source.rows))
+        names.extend([name] * len(source.rows))
+        lines.extend(source.lines)
     if problems:
         raise SourceValidationError(spec.name, problems)
-    combined = pd.concat(frames, ignore_index=True)
+    # One frame for all files (a frame per file costs ~1 ms each: seconds at 1,000 reports).
+    combined = pd.DataFrame(cells, columns=columns, dtype=object)
+    if spec.per_report:
+        combined.insert(0, "report_id", pd.Series(report_ids, dtype=object))
+    combined[SOURCE_FILE] = pd.Series(names, dtype=object)
+    combined[SOURCE_LINE] = pd.Series(lines, dtype="int64")
     valid = validate(combined, schema)
     # report_id first (a reference table like reports.yaml may declare it itself), then the
     # file's columns, then what the loader derived
-    columns = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
-    ordered = [c for c in dict.fromkeys(columns) if c in valid.columns]
+    order = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
+    ordered = [c for c in dict.fromkeys(order) if c in valid.columns]
     return LoadedTable(spec, valid[ordered], encodings)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from warehouse import settings
+from warehouse.source_files import SAFE_LOADER
 
 FIGURES, RECORDS, REFERENCE = "figures", "records", "reference"
 TABLE_REGISTRY = "tables.yaml"
@@ -147,7 +148,7 @@ class Registry:
         root = root or settings.sources_dir()
         path = root / TABLE_REGISTRY
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise RegistryError(f"{path}: cannot read the table registry: {exc}") from exc
         tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
@@ -160,7 +161,7 @@ class Registry:
         if path.suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return list(csv.DictReader(handle))
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
         return [{k: str(v) for k, v in entry.items()} for entry in entries.get(table, [])]
 
     def _reference_column(self, table: str, column: str) -> frozenset[str]:

@@ -18,11 +18,14 @@ import ast
 import math
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from warehouse.metrics.figures import rows_of
 from warehouse.metrics.intervals import Interval, agree
 
 YEAR_SUFFIX = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
@@ -85,42 +88,63 @@ class Relation:
         return max(difference, 0.0) if self.at_most else abs(difference)
 
 
-def _groups(frame: pd.DataFrame, keys: list[str]) -> Iterator[tuple[tuple, pd.DataFrame]]:
-    for key, group in frame.groupby(keys, dropna=False, sort=False):
-        yield (key if isinstance(key, tuple) else (key,)), group
+Record = tuple[Hashable, dict]  # (index label in the table's frame, the row as a dict)
+
+
+def _groups(records: list[Record], keys: list[str]) -> dict[tuple, list[Record]]:
+    """Records by the values of `keys`, groups and rows in order of first appearance.
+    Plain dicts rather than pandas groups: a rule over 1,000 reports has thousands of groups
+    of a few rows, where a frame per group costs more than the arithmetic."""
+    groups: dict[tuple, list[Record]] = defaultdict(list)
+    for record in records:
+        groups[tuple(record[1][k] for k in keys)].append(record)
+    return groups
+
+
+def _of_metric(records: list[Record], *metrics: str) -> list[Record]:
+    return [record for record in records if record[1]["metric"] in metrics]
+
+
+def _sum(rows) -> float:
+    """As pandas sums a column (numpy's pairwise sum), so recomputed values do not move."""
+    return float(np.sum([row["value"] for row in rows]))
 
 
 def _label(key_names: list[str], key: tuple) -> str:
     return ", ".join(f"{k}={v}" for k, v in zip(key_names, key, strict=True) if k != "report_id")
 
 
-def sum_to_total(frame, dims, metric, total, tolerance=0.0) -> Iterator[Relation]:
+def sum_to_total(records, dims, metric, total, tolerance=0.0) -> Iterator[Relation]:
     """The `total` entity's value equals the sum of the other entities' values."""
     keys = ["report_id", *dims, "period"]
-    for key, group in _groups(frame[frame["metric"] == metric], keys):
-        totals, parts = group[group["entity"] == total], group[group["entity"] != total]
-        if len(totals) != 1 or parts.empty:
+    for key, group in _groups(_of_metric(records, metric), keys).items():
+        totals = [(i, r) for i, r in group if r["entity"] == total]
+        parts = [(i, r) for i, r in group if r["entity"] != total]
+        if len(totals) != 1 or not parts:
             continue
-        row = totals.iloc[0]
-        summed = sum((interval_of(p) for _, p in parts.iterrows()), Interval.exact(0))
-        yield Relation(totals.index[0], list(parts.index), interval_of(row), summed,
-                       row["value"], parts["value"].sum(),
+        index, row = totals[0]
+        summed = sum((interval_of(p) for _, p in parts), Interval.exact(0))
+        yield Relation(index, [i for i, _ in parts], interval_of(row), summed,
+                       row["value"], _sum(p for _, p in parts),
                        f"{metric} of {total} = sum of its {len(parts)} parts ({_label(keys, key)})",
                        tolerance)
 
 
-def _level_lookup(frame: pd.DataFrame, dims: list[str], level: str) -> dict:
-    rows = frame[frame["metric"] == level]
+def _level_lookup(records: list[Record], dims: list[str], level: str) -> dict:
     keys = ["report_id", *dims, "entity", "period"]
-    return {tuple(r[k] for k in keys): (i, r) for i, r in rows.iterrows()}
+    return {tuple(r[k] for k in keys): (i, r) for i, r in _of_metric(records, level)}
 
 
-def growth_matches_levels(frame, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
+def _series_key(row: dict, dims: list[str]) -> tuple:
+    return tuple(row[k] for k in ["report_id", *dims, "entity"])
+
+
+def growth_matches_levels(records, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
     """A growth rate (percent) equals the change of `level` from the year before."""
-    levels = _level_lookup(frame, dims, level)
-    for index, row in frame[frame["metric"] == growth].iterrows():
+    levels = _level_lookup(records, dims, level)
+    for index, row in _of_metric(records, growth):
         before = previous_year(row["period"])
-        key = tuple(row[k] for k in ["report_id", *dims, "entity"])
+        key = _series_key(row, dims)
         now, then = levels.get((*key, row["period"])), levels.get((*key, before))
         if before is None or now is None or then is None:
             continue
@@ -131,12 +155,12 @@ def growth_matches_levels(frame, dims, growth, level, tolerance=0.0) -> Iterator
                        f"from {before}", tolerance)
 
 
-def growth_over_span(frame, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
+def growth_over_span(records, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
     """A growth rate stated for a span `A/B` equals the change of `level` from A to B."""
-    levels = _level_lookup(frame, dims, level)
-    for index, row in frame[frame["metric"] == growth].iterrows():
+    levels = _level_lookup(records, dims, level)
+    for index, row in _of_metric(records, growth):
         span = SPAN.match(row["period"])
-        key = tuple(row[k] for k in ["report_id", *dims, "entity"])
+        key = _series_key(row, dims)
         ends = span and (levels.get((*key, span.group(1))), levels.get((*key, span.group(2))))
         if not ends or None in ends:
             continue
@@ -148,13 +172,16 @@ def growth_over_span(frame, dims, growth, level, tolerance=0.0) -> Iterator[Rela
                        tolerance)
 
 
-def change(frame, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
+def change(records, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
     """A change in percentage points stated at `to_period` (or over a span `A/B`) equals the
     difference of `level` between the two periods; `from_period` names A when not a span."""
-    levels = _level_lookup(frame, dims, level)
-    for index, row in frame[frame["metric"] == change].iterrows():
-        key = tuple(row[k] for k in ["report_id", *dims, "entity"])
-        candidates = sorted(p for (*k, p) in levels if tuple(k) == key and p < row["period"])
+    levels = _level_lookup(records, dims, level)
+    periods: dict[tuple, list[str]] = defaultdict(list)
+    for *key, period in levels:
+        periods[tuple(key)].append(period)
+    for index, row in _of_metric(records, change):
+        key = _series_key(row, dims)
+        candidates = sorted(p for p in periods.get(key, ()) if p < row["period"])
         if not candidates or (*key, row["period"]) not in levels:
             continue
         (i0, start), (i1, end) = levels[(*key, candidates[-1])], levels[(*key, row["period"])]
@@ -164,14 +191,15 @@ def change(frame, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
                        f"{level} {candidates[-1]}", tolerance)
 
 
-def sum_at_most(frame, dims, metric, max, group_by, tolerance=0.0) -> Iterator[Relation]:
+def sum_at_most(records, dims, metric, max, group_by, tolerance=0.0) -> Iterator[Relation]:
     """Values of `metric` in one group (say, shares of one market and period) stay ≤ max;
     the stated side is the bound, so a mismatch is a sum above it beyond rounding."""
     keys = ["report_id", *group_by]
-    for key, group in _groups(frame[frame["metric"] == metric], keys):
-        summed = sum((interval_of(r) for _, r in group.iterrows()), Interval.exact(0))
-        yield Relation(group.index[0], list(group.index), Interval.exact(max), summed, max,
-                       group["value"].sum(), f"sum of {metric} ≤ {max:g} ({_label(keys, key)})",
+    for key, group in _groups(_of_metric(records, metric), keys).items():
+        summed = sum((interval_of(r) for _, r in group), Interval.exact(0))
+        yield Relation(group[0][0], [i for i, _ in group], Interval.exact(max), summed, max,
+                       _sum(r for _, r in group),
+                       f"sum of {metric} ≤ {max:g} ({_label(keys, key)})",
                        tolerance, at_most=True)
 
 
@@ -198,7 +226,16 @@ def formula_names(expression: str) -> set[str]:
     return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
 
 
-def formula(frame, dims, result, expression, entity=None, base_units=False,
+METRIC_PARAMS = ("metric", "growth", "level", "change", "result")
+
+
+def rule_metrics(params: dict) -> set[str]:
+    """The metrics a rule relates (its rows are the only ones it reads)."""
+    named = {params[p] for p in METRIC_PARAMS if p in params}
+    return named | (formula_names(params["expression"]) if "expression" in params else set())
+
+
+def formula(records, dims, result, expression, entity=None, base_units=False,
             exact_inputs=False, tolerance=0.0) -> Iterator[Relation]:
     """`result` equals an arithmetic expression of other metrics of the same entity and
     period (in stated units, or in base units with `base_units: true`; `exact_inputs: true`
@@ -206,11 +243,11 @@ def formula(frame, dims, result, expression, entity=None, base_units=False,
     tree = ast.parse(expression, mode="eval")
     needed = formula_names(expression)
     keys = ["report_id", *dims, "entity", "period"]
-    rows = frame[frame["metric"].isin(needed | {result})]
+    rows = _of_metric(records, *needed, result)
     if entity is not None:
-        rows = rows[rows["entity"] == entity]
-    for key, group in _groups(rows, keys):
-        by_metric = {r["metric"]: (i, r) for i, r in group.iterrows()}
+        rows = [(i, r) for i, r in rows if r["entity"] == entity]
+    for key, group in _groups(rows, keys).items():
+        by_metric = {r["metric"]: (i, r) for i, r in group}
         if result not in by_metric or not needed <= set(by_metric):
             continue
         inputs = {m: by_metric[m] for m in needed}
@@ -260,10 +297,13 @@ def relations(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,
         value=pd.to_numeric(frame["value"], errors="coerce"),
         _factor=frame["unit"].map(unit_factors),
     )
-    frame = frame[frame["value"].notna()]
+    frame = frame[frame["value"].notna() & frame["metric"].isin(rule_metrics(params))]
     if "value_decimals" not in frame.columns:
         frame = frame.assign(value_decimals=None)
-    return list(RULES[rule](frame, dims, **params))
+    columns = ["report_id", *dims, "entity", "period", "metric", "value", "unit", "_factor",
+               "value_qualifier", "value_decimals"]
+    records = list(zip(frame.index, rows_of(frame, columns), strict=True))
+    return list(RULES[rule](records, dims, **params))
 
 
 def rule_check(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,

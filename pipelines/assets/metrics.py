@@ -78,12 +78,15 @@ class GpuScenarioConfig(dg.Config):
     overrides: dict[str, float] = Field(default_factory=dict)
 
 
+def _report_model(con) -> pd.DataFrame:
+    return gpu_demand.newest_model(read_figures(con), read_table(con, "raw", "reports"))
+
+
 def _gpu_rows(
-    figures: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
+    model: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
 ) -> list[dict]:
     """Baseline, file scenarios and the run's one-off scenario, each row with the ids of the
     figures it kept from the report and of the overrides it applied."""
-    model = figures[figures["table_name"] == "gpu_model"]
     baseline = gpu_demand.baseline_parameters(model)
     figure_ids = dict(zip(model["entity"] + "." + model["metric"], model["figure_id"], strict=True))
     runs = [(gpu_demand.BASELINE, "report", "The report's assumptions (section 1.6)", {})]
@@ -126,7 +129,7 @@ REPRODUCES_REPORT = "reproduces_report"
 @_metric_asset(
     "gpu_demand",
     GPU_DEMAND_DESCRIPTION,
-    [FIGURES_KEY, raw_key("gpu_scenarios")],
+    [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
     check_specs=[
         dg.AssetCheckSpec(
             REPRODUCES_REPORT,
@@ -144,8 +147,8 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
         ]
-    figures = read_figures(con)
-    rows = _gpu_rows(figures, read_table(con, "raw", "gpu_scenarios"), config)
+    model = _report_model(con)
+    rows = _gpu_rows(model, read_table(con, "raw", "gpu_scenarios"), config)
     frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     yield _publish(
@@ -158,7 +161,7 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         inference_gpus=int(baseline.at["inference", "gpus"]),
         scenarios=dg.MetadataValue.json(sorted(frame["scenario"].unique().tolist())),
     )
-    comparison = gpu_demand.reproduction(frame, figures[figures["table_name"] == "gpu_model"])
+    comparison = gpu_demand.reproduction(frame, model)
     yield dg.AssetCheckResult(
         check_name=REPRODUCES_REPORT,
         passed=bool(len(comparison)) and bool(comparison["matches"].all()),
@@ -191,12 +194,13 @@ SENSITIVITY_DESCRIPTION = (
 
 
 @_metric_asset(
-    "gpu_demand_sensitivity", SENSITIVITY_DESCRIPTION, [FIGURES_KEY, raw_key("accelerators")]
+    "gpu_demand_sensitivity",
+    SENSITIVITY_DESCRIPTION,
+    [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
 )
 def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
     con = warehouse.build.connection
-    figures = read_figures(con)
-    baseline = gpu_demand.baseline_parameters(figures[figures["table_name"] == "gpu_model"])
+    baseline = gpu_demand.baseline_parameters(_report_model(con))
     frame = gpu_demand.sensitivity(
         baseline[gpu_demand.TRAINING],
         read_table(con, "raw", "accelerators"),

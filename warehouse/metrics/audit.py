@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from warehouse.metrics.figures import rows_of
 from warehouse.metrics.intervals import Interval
 from warehouse.registry import Registry, TableSpec
 from warehouse.rules import _evaluate, describe, interval_of, relations
@@ -72,11 +73,11 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[dict]:
         )
 
 
-def _pick(figures: pd.DataFrame, report_id: str, where: dict) -> pd.Series | None:
-    rows = figures[figures["report_id"] == report_id]
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    return rows.iloc[0] if len(rows) == 1 else None
+def _pick(index: dict[tuple, list[dict]], report_id: str, where: dict) -> dict | None:
+    """The one figure of a report that `where` describes (None if none or several)."""
+    rows = [row for row in index.get((report_id, where["table_name"], where["metric"]), ())
+            if all(row[column] == value for column, value in where.items())]
+    return rows[0] if len(rows) == 1 else None
 
 
 def cross_check_rows(checks: list[dict], figures: pd.DataFrame,
@@ -84,12 +85,23 @@ def cross_check_rows(checks: list[dict], figures: pd.DataFrame,
     """Relations across tables or with outside constants, per report that has the figures.
     Values are compared in base units (FLOP, USD, count …)."""
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
+    # The figures the checks name, by (report, table, metric): one pass over the figures
+    # rather than a scan of all of them per report and check.
+    wheres = [w for c in checks for w in (c["stated"], *c["inputs"].values())]
+    named = figures[pd.Series(list(zip(figures["table_name"], figures["metric"], strict=True)),
+                              index=figures.index).isin({(w["table_name"], w["metric"])
+                                                         for w in wheres})]
+    columns = sorted({"figure_id", "report_id", "value", "unit", "_factor", "value_qualifier",
+                      "value_decimals"} | {column for w in wheres for column in w})
+    index: dict[tuple, list[dict]] = {}
+    for row in rows_of(named, columns):
+        index.setdefault((row["report_id"], row["table_name"], row["metric"]), []).append(row)
     for check in checks:
         tree = ast.parse(check["expression"], mode="eval")
         constants = {k: float(c["value"]) for k, c in check.get("constants", {}).items()}
         for report_id in sorted(figures["report_id"].unique()):
-            stated = _pick(figures, report_id, check["stated"])
-            inputs = {k: _pick(figures, report_id, w) for k, w in check["inputs"].items()}
+            stated = _pick(index, report_id, check["stated"])
+            inputs = {k: _pick(index, report_id, w) for k, w in check["inputs"].items()}
             if stated is None or any(v is None for v in inputs.values()):
                 continue
             names = {k: interval_of(v, base=True) for k, v in inputs.items()}

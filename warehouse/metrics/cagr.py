@@ -13,6 +13,8 @@ import itertools
 
 import pandas as pd
 
+from warehouse.metrics.figures import rows_of
+
 LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
 SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]
 COLUMNS = ["series", *SERIES_KEYS, "metric", "unit", "start_period", "end_period", "years",
@@ -53,12 +55,16 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
         & (figures["value"] > 0)
     ]
     rows = []
-    for key, series in levels.groupby([*SERIES_KEYS, "metric", "unit"], sort=True):
-        series = series.sort_values("period")
-        for start, end in itertools.combinations(series.to_dict("records"), 2):
+    keys = [*SERIES_KEYS, "metric", "unit"]
+    # One pass over plain records, grouped in Python: a groupby over thousands of series (one
+    # per report and entity) spends more on building the groups than on the arithmetic.
+    columns = [*keys, "period", "value", "figure_id", "value_decimals"]
+    ordered = rows_of(levels.sort_values([*keys, "period"], kind="stable"), columns)
+    for key, series in itertools.groupby(ordered, key=lambda r: tuple(r[k] for k in keys)):
+        for start, end in itertools.combinations(series, 2):
             years = int(end["period"]) - int(start["period"])
             rows.append({
-                **dict(zip([*SERIES_KEYS, "metric", "unit"], key, strict=True)),
+                **dict(zip(keys, key, strict=True)),
                 "start_period": start["period"], "end_period": end["period"],
                 "start_value": start["value"], "end_value": end["value"], "years": years,
                 "cagr": (end["value"] / start["value"]) ** (1 / years) - 1,
@@ -75,7 +81,12 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
     unmatched = unmatched[(unmatched["_merge"] == "left_only")
                           & (unmatched["end_period"].astype(int)
                              - unmatched["start_period"].astype(int) > 1)]
-    partial = [_implied(row, levels) for row in unmatched.to_dict("records")]
+    by_series: dict[tuple, list[dict]] = {}
+    for level in rows_of(levels, [*SERIES_KEYS, "metric", "unit", "period", "value",
+                                  "figure_id"]):
+        by_series.setdefault(tuple(level[k] for k in SERIES_KEYS), []).append(level)
+    partial = [_implied(row, by_series.get(tuple(row[k] for k in SERIES_KEYS), []))
+               for row in unmatched.to_dict("records")]
     result = pd.concat([merged, pd.DataFrame([p for p in partial if p])], ignore_index=True)
     result = result.reindex(columns=COLUMNS[1:-1])
     result.insert(0, "series", result.apply(series_name, axis=1))
@@ -84,14 +95,12 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
     return result.sort_values(["series", "start_period", "end_period"]).reset_index(drop=True)
 
 
-def _implied(rate: dict, levels: pd.DataFrame) -> dict | None:
-    """A stated CAGR with one stated endpoint implies the other one."""
-    same = levels
-    for key in SERIES_KEYS:
-        same = same[same[key] == rate[key]]
+def _implied(rate: dict, same: list[dict]) -> dict | None:
+    """A stated CAGR with one stated endpoint implies the other one (`same`: the levels of
+    the rate's series, in the order of the figures)."""
     years = int(rate["end_period"]) - int(rate["start_period"])
     factor = (1 + rate["stated_cagr"]) ** years
-    for _, level in same.iterrows():
+    for level in same:
         base = {**{k: rate[k] for k in SERIES_KEYS}, "metric": level["metric"],
                 "unit": level["unit"], "start_period": rate["start_period"],
                 "end_period": rate["end_period"], "years": years,

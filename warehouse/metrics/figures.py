@@ -21,5 +21,12 @@ def read_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return figures.assign(dimension=figures["dimensions"].map(dimension_label))
 
 
+def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """`frame[columns].to_dict("records")`, the same values, built ~3x faster from whole
+    columns (what per-row Python over 100,000s of figures needs)."""
+    lists = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
 def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
     return con.sql(f'SELECT * FROM "{schema}"."{table}"').df()

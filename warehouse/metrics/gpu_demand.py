@@ -101,6 +101,16 @@ def inference_demand(p: Mapping[str, float]) -> Demand:
 DEMAND = {TRAINING: training_demand, INFERENCE: inference_demand}
 
 
+def newest_model(figures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """The `gpu_model` figures of the newest report that states them (latest publication
+    date, then report id): the baseline every scenario departs from. Older reports' models
+    stay in the figures mart as earlier vintages."""
+    model = figures[figures["table_name"] == "gpu_model"]
+    published = dict(zip(reports["report_id"], reports["publication_date"], strict=True))
+    newest = max(model["report_id"].unique(), key=lambda r: (published[r], r))
+    return model[model["report_id"] == newest]
+
+
 def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
     """The report's assumptions from the `gpu_model` figures, checked against PARAMETERS."""
     baseline = {}

@@ -1,0 +1,210 @@
+"""One measurement, run in a fresh process by `python -m benchmarks` so imports, caches and
+peak memory belong to it alone: `python -m benchmarks.measure KIND RUNS` prints one JSON line.
+
+Kinds:
+- `imports`: what loading the code location costs (what `dagster dev` and every run pay);
+- `refresh`: the full refresh of every asset in-process, split by phase, then the same SQL
+  models and tests re-run directly in one DuckDB connection (the engine's own time);
+- `noop`: the same asset graph (keys, dependencies, checks) with bodies that do nothing, run
+  the same way: Dagster's own overhead, the floor of `refresh`.
+
+`SOURCES_PATH` and `WAREHOUSE_PATH` (set by the caller) say what to refresh and where.
+"""
+
+import contextlib
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def imports() -> dict:
+    timings = {}
+    start = time.perf_counter()
+    for label, module in [("dagster", "dagster"), ("pandas", "pandas"),
+                          ("pandera", "pandera.pandas"), ("sqlglot", "sqlglot"),
+                          ("code location modules", "pipelines.definitions")]:
+        began = time.perf_counter()
+        __import__(module)
+        timings[f"import {label}"] = time.perf_counter() - began
+    from pipelines.definitions import defs
+
+    began = time.perf_counter()
+    definitions = defs()
+    timings["build definitions (registry, schemas, SQL parse)"] = time.perf_counter() - began
+    began = time.perf_counter()
+    definitions.resolve_job_def("refresh_all")
+    timings["resolve the refresh job"] = time.perf_counter() - began
+    timings["total"] = time.perf_counter() - start
+    return timings
+
+
+class PhaseClock:
+    """Wall time spent inside chosen functions of the pipeline modules, by phase."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, module, name: str, phase: str) -> None:
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.perf_counter() - began
+
+        setattr(module, name, timed)
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    import dagster as dg
+
+    started, seconds = {}, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS,
+                                  dg.DagsterEventType.STEP_FAILURE):
+            seconds[event.step_key] = entry.timestamp - started[event.step_key]
+    return seconds
+
+
+def _figures(path: Path) -> int:
+    import duckdb
+
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+        return con.sql("SELECT count(*) FROM marts.fct_report_figures").fetchall()[0][0]
+
+
+def _direct_sql(published: Path) -> dict:
+    """Every SQL model and test re-run in one DuckDB connection on a copy of the warehouse
+    the refresh built (so the Python-built tables they read are there)."""
+    import duckdb
+
+    from pipelines.definitions import defs
+    from warehouse.models import ModelProject, run_test
+
+    graph = defs().resolve_asset_graph()
+    produced = {".".join(k.path) for k in graph.get_all_asset_keys()}
+    project = ModelProject.load(produced)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "direct.duckdb"
+        shutil.copyfile(published, copy)
+        with contextlib.closing(duckdb.connect(str(copy))) as con:
+            began = time.perf_counter()
+            for model in project.models.values():
+                if model.is_macro:
+                    con.execute(model.sql)
+                else:
+                    con.execute(f"CREATE OR REPLACE TABLE {model.relation} AS {model.sql}")
+            models = time.perf_counter() - began
+            began = time.perf_counter()
+            for model in project.models.values():
+                for test in model.tests:
+                    run_test(con, test)
+            tests = time.perf_counter() - began
+    return {"direct SQL models": models, "direct SQL tests": tests}
+
+
+def refresh(runs: int) -> dict:
+    import dagster as dg
+
+    import pipelines.assets.models as model_assets
+    import pipelines.assets.raw as raw_assets
+    from pipelines.definitions import defs
+    from warehouse import settings
+
+    clock = PhaseClock()
+    clock.wrap(raw_assets, "load_table", "load+validate")
+    clock.wrap(model_assets, "run_test", "SQL tests")
+    definitions = defs()
+    job = definitions.resolve_job_def("refresh_all")
+    groups = {ad.node_def.name: {ad.specs_by_key[k].group_name for k in ad.keys}.pop()
+              for ad in definitions.resolve_asset_graph().assets_defs if ad.is_executable}
+    results = []
+    for _ in range(runs):
+        clock.seconds.clear()
+        instance = dg.DagsterInstance.ephemeral()
+        began = time.perf_counter()
+        outcome = job.execute_in_process(instance=instance, run_config=QUIET,
+                                         raise_on_error=False)
+        wall = time.perf_counter() - began
+        if not outcome.success:
+            failures = [e.message for e in outcome.all_events if e.is_failure]
+            raise SystemExit(f"refresh failed: {failures}")
+        by_group: dict[str, float] = defaultdict(float)
+        for step, seconds in _step_seconds(instance, outcome.run_id).items():
+            by_group[groups[step]] += seconds
+        sql = by_group["staging"] + by_group["marts"]
+        results.append({
+            "refresh": wall,
+            "load+validate": clock.seconds["load+validate"],
+            "raw writes + metadata": by_group["raw"] - clock.seconds["load+validate"],
+            "SQL models": sql - clock.seconds["SQL tests"],
+            "SQL tests (checks)": clock.seconds["SQL tests"],
+            "metrics": by_group["metrics"],
+            "outside steps (run start/end, copy, publish)": wall - sum(by_group.values()),
+        })
+    return {"runs": results, "figures": _figures(settings.warehouse_path()),
+            "peak_rss_mb": _peak_rss_mb(), **_direct_sql(settings.warehouse_path())}
+
+
+def _noop_definitions():
+    """The code location's asset graph with bodies that only report success."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    def noop(assets_def):
+        specs, checks = list(assets_def.specs), list(assets_def.check_specs)
+
+        @dg.multi_asset(name=assets_def.node_def.name, specs=specs, check_specs=checks)
+        def body():
+            for spec in specs:
+                yield dg.MaterializeResult(asset_key=spec.key)
+            for check in checks:
+                yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name,
+                                          passed=True)
+
+        return body
+
+    graph = defs().resolve_asset_graph()
+    return dg.Definitions(
+        assets=[noop(a) for a in graph.assets_defs if a.is_executable],
+        jobs=[dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all())],
+        executor=dg.in_process_executor,
+    )
+
+
+def noop(runs: int) -> dict:
+    import dagster as dg
+
+    job = _noop_definitions().resolve_job_def("refresh_all")
+    results = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), run_config=QUIET)
+        results.append({"refresh": time.perf_counter() - began})
+    return {"runs": results, "peak_rss_mb": _peak_rss_mb()}
+
+
+KINDS = {"imports": imports, "refresh": refresh, "noop": noop}
+
+if __name__ == "__main__":
+    kind, runs = sys.argv[1], int(sys.argv[2])
+    print(json.dumps(imports() if kind == "imports" else KINDS[kind](runs)))
