@@ -13,6 +13,10 @@ SELECT
         ELSE table_name
     END AS topic,
     dimensions,
+    -- the same as text, `region=china` (several: sorted, `;`-separated); '' when none
+    coalesce(array_to_string(list_sort(list_transform(map_entries(dimensions),
+                                                      lambda e: e.key || '=' || e.value)), ';'),
+             '') AS dimension,
     metric,
     entity,
     entity_zh,

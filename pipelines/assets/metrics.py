@@ -79,7 +79,8 @@ class GpuScenarioConfig(dg.Config):
 
 
 def _report_model(con) -> pd.DataFrame:
-    return gpu_demand.newest_model(read_figures(con), read_table(con, "raw", "reports"))
+    return gpu_demand.newest_model(read_figures(con, "gpu_model"),
+                                   read_table(con, "raw", "reports"))
 
 
 def _gpu_rows(
@@ -296,7 +297,7 @@ def _audit_rows(registry: Registry, con) -> pd.DataFrame:
             index=raw.index,
         )
         rows += audit.table_rule_rows(registry, spec, raw, ids)
-    rows += audit.cagr_rows(cagr.compute_cagr(figures), figures)
+    rows += audit.cagr_rows(read_table(con, SCHEMA, "cagr"), figures)
     rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry.unit_factors)
     return audit.audit_frame(rows)
 
@@ -313,7 +314,7 @@ def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
     @_metric_asset(
         "report_consistency",
         AUDIT_DESCRIPTION,
-        [FIGURES_KEY, *map(raw_key, ruled_tables)],
+        [FIGURES_KEY, _key("cagr"), *map(raw_key, ruled_tables)],
         check_specs=_audit_checks(),
     )
     def report_consistency(warehouse: WarehouseResource):

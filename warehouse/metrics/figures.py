@@ -8,17 +8,11 @@ import pandas as pd
 FIGURES_TABLE = "marts.fct_report_figures"
 
 
-def dimension_label(dimensions) -> str:
-    """`{'region': 'china'}` → `region=china` (the text the cross-checks filter on)."""
-    if dimensions is None or (not isinstance(dimensions, dict) and pd.isna(dimensions)):
-        return ""
-    return ";".join(f"{k}={v}" for k, v in sorted(dict(dimensions).items()))
-
-
-def read_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every stated figure, with its dimensions as a label."""
-    figures = con.sql(f"SELECT * FROM {FIGURES_TABLE}").df()
-    return figures.assign(dimension=figures["dimensions"].map(dimension_label))
+def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) -> pd.DataFrame:
+    """Every stated figure, or those of one source table."""
+    where = " WHERE table_name = ?" if table_name else ""
+    return con.execute(f"SELECT * FROM {FIGURES_TABLE}{where}",
+                       [table_name] if table_name else []).df()
 
 
 def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
