@@ -35,6 +35,9 @@ FIGURE_COLUMNS = (
     "value_qualifier", "is_forecast", "section", "data_source", "note",
 )
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
+# Text columns carry no pandera dtype: every cell is read as text (source_files.py), and the
+# per-element str check cost ~11 s of a 1,000-report refresh while proving nothing new.
+TEXT = None
 DECIMALS = "value_decimals"  # derived from the value as written: the precision the report states
 BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
@@ -134,7 +137,7 @@ def _frame_check(checks: list, focus: dict, column: str, needs: tuple[str, ...],
 
 def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column]:
     columns = {
-        dim: pa.Column(str, pa.Check.isin(values, error=f"must be one of {list(values)}"))
+        dim: pa.Column(TEXT, pa.Check.isin(values, error=f"must be one of {list(values)}"))
         for dim, values in spec.dimensions.items()
     }
     entity_checks = [pa.Check.str_matches(r"^[a-z0-9]+(?:_[a-z0-9]+)*$",
@@ -143,22 +146,22 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
         entity_checks.append(pa.Check.isin(spec.entities, error=f"must be one of the table's "
                                            f"entities {list(spec.entities)}"))
     columns |= {
-        "entity": pa.Column(str, entity_checks),
-        "entity_zh": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "metric": pa.Column(str, pa.Check.isin(list(spec.metrics), error="must be one of the "
+        "entity": pa.Column(TEXT, entity_checks),
+        "entity_zh": pa.Column(TEXT, pa.Check.str_length(min_value=1)),
+        "metric": pa.Column(TEXT, pa.Check.isin(list(spec.metrics), error="must be one of the "
                             f"table's metrics {list(spec.metrics)}")),
-        "period": pa.Column(str, _period_checks()),
+        "period": pa.Column(TEXT, _period_checks()),
         "value": pa.Column(float, pa.Check(_finite, error="must be a finite number")),
-        "unit": pa.Column(str, pa.Check.isin(sorted(registry.units),
+        "unit": pa.Column(TEXT, pa.Check.isin(sorted(registry.units),
                                              error="must be a unit listed in units.csv")),
-        "value_qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS,
+        "value_qualifier": pa.Column(TEXT, pa.Check.isin(QUALIFIERS,
                                      error=f"must be one of {list(QUALIFIERS)}")),
-        "is_forecast": pa.Column(str, pa.Check.isin(BOOLEAN_TEXT, error="must be true or false")),
-        "section": pa.Column(str, pa.Check.str_matches(SECTION_PATTERN,
+        "is_forecast": pa.Column(TEXT, pa.Check.isin(BOOLEAN_TEXT, error="must be true or false")),
+        "section": pa.Column(TEXT, pa.Check.str_matches(SECTION_PATTERN,
                                                        error="must be a section number like 1.3")),
-        "data_source": pa.Column(str, pa.Check.isin(sorted(registry.data_sources),
+        "data_source": pa.Column(TEXT, pa.Check.isin(sorted(registry.data_sources),
                                  error="must be a data_source listed in data_sources.csv")),
-        "note": pa.Column(str, nullable=True),
+        "note": pa.Column(TEXT, nullable=True),
         DECIMALS: pa.Column("Int64", nullable=True),
     }
     return columns
@@ -199,7 +202,7 @@ def _declared_column(column: ColumnSpec) -> pa.Column:
         checks.append(pa.Check.isin(column.isin, error=f"must be one of {list(column.isin)}"))
     if column.regex:
         checks.append(pa.Check.str_matches(column.regex, error=f"must match {column.regex}"))
-    dtype = {"float": float, "int": "Int64"}.get(column.dtype, str)
+    dtype = {"float": float, "int": "Int64"}.get(column.dtype, TEXT)
     if column.dtype == "bool":
         checks.append(pa.Check.isin(BOOLEAN_TEXT, error="must be true or false"))
     elif column.dtype == "date":
@@ -226,9 +229,9 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
         dates = tuple(n for n, c in spec.columns.items() if c.dtype == "date")
     expected = tuple(c for c in columns if c != DECIMALS)
     if spec.kind != REFERENCE:
-        columns["report_id"] = pa.Column(str, pa.Check.isin(sorted(registry.report_ids)))
+        columns["report_id"] = pa.Column(TEXT, pa.Check.isin(sorted(registry.report_ids)))
         key = ["report_id", *key]
-    columns[SOURCE_FILE] = pa.Column(str)
+    columns[SOURCE_FILE] = pa.Column(TEXT)
     columns[SOURCE_LINE] = pa.Column(int)
     if key:
         _frame_check(checks, focus, key[-1], tuple(key),
