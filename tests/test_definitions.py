@@ -1,5 +1,8 @@
 """The code location loads and has exactly the assets, checks and settings we expect."""
 
+import subprocess
+import sys
+
 import dagster as dg
 
 from pipelines.assets.raw import SCHEMA_CHECK
@@ -57,3 +60,11 @@ def test_every_asset_is_loaded_and_nothing_else():
     assert set(graph.materializable_asset_keys) == expected | REPORT_ASSETS
     assert {graph.get(k).group_name for k in expected} == {"raw", "staging", "marts", "metrics"}
     assert {graph.get(k).group_name for k in REPORT_ASSETS} == {"reports"}
+
+
+def test_loading_the_code_location_does_not_import_matplotlib():
+    """matplotlib costs ~2.5 s to import; only drawing a chart should pay for it."""
+    code = "import sys, pipelines.definitions; print('matplotlib' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=settings.PROJECT_ROOT).stdout.strip()
+    assert loaded == "False"
