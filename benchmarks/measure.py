@@ -31,9 +31,13 @@ def _peak_rss_mb() -> float:
 def imports() -> dict:
     timings = {}
     start = time.perf_counter()
-    for label, module in [("dagster", "dagster"), ("pandas", "pandas"),
-                          ("pandera", "pandera.pandas"), ("sqlglot", "sqlglot"),
-                          ("code location modules", "pipelines.definitions")]:
+    for label, module in [
+        ("dagster", "dagster"),
+        ("pandas", "pandas"),
+        ("pandera", "pandera.pandas"),
+        ("sqlglot", "sqlglot"),
+        ("code location modules", "pipelines.definitions"),
+    ]:
         began = time.perf_counter()
         __import__(module)
         timings[f"import {label}"] = time.perf_counter() - began
@@ -78,8 +82,10 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
             continue
         if event.event_type == dg.DagsterEventType.STEP_START:
             started[event.step_key] = entry.timestamp
-        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS,
-                                  dg.DagsterEventType.STEP_FAILURE):
+        elif event.event_type in (
+            dg.DagsterEventType.STEP_SUCCESS,
+            dg.DagsterEventType.STEP_FAILURE,
+        ):
             seconds[event.step_key] = entry.timestamp - started[event.step_key]
     return seconds
 
@@ -134,15 +140,17 @@ def refresh(runs: int) -> dict:
     clock.wrap(model_assets, "run_test", "SQL tests")
     definitions = defs()
     job = definitions.resolve_job_def("refresh_all")
-    groups = {ad.node_def.name: {ad.specs_by_key[k].group_name for k in ad.keys}.pop()
-              for ad in definitions.resolve_asset_graph().assets_defs if ad.is_executable}
+    groups = {
+        ad.node_def.name: {ad.specs_by_key[k].group_name for k in ad.keys}.pop()
+        for ad in definitions.resolve_asset_graph().assets_defs
+        if ad.is_executable
+    }
     results = []
     for _ in range(runs):
         clock.seconds.clear()
         instance = dg.DagsterInstance.ephemeral()
         began = time.perf_counter()
-        outcome = job.execute_in_process(instance=instance, run_config=QUIET,
-                                         raise_on_error=False)
+        outcome = job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False)
         wall = time.perf_counter() - began
         if not outcome.success:
             failures = [e.message for e in outcome.all_events if e.is_failure]
@@ -151,17 +159,23 @@ def refresh(runs: int) -> dict:
         for step, seconds in _step_seconds(instance, outcome.run_id).items():
             by_group[groups[step]] += seconds
         sql = by_group["staging"] + by_group["marts"]
-        results.append({
-            "refresh": wall,
-            "load+validate": clock.seconds["load+validate"],
-            "raw writes + metadata": by_group["raw"] - clock.seconds["load+validate"],
-            "SQL models": sql - clock.seconds["SQL tests"],
-            "SQL tests (checks)": clock.seconds["SQL tests"],
-            "metrics": by_group["metrics"],
-            "outside steps (run start/end, copy, publish)": wall - sum(by_group.values()),
-        })
-    return {"runs": results, "figures": _figures(settings.warehouse_path()),
-            "peak_rss_mb": _peak_rss_mb(), **_direct_sql(settings.warehouse_path())}
+        results.append(
+            {
+                "refresh": wall,
+                "load+validate": clock.seconds["load+validate"],
+                "raw writes + metadata": by_group["raw"] - clock.seconds["load+validate"],
+                "SQL models": sql - clock.seconds["SQL tests"],
+                "SQL tests (checks)": clock.seconds["SQL tests"],
+                "metrics": by_group["metrics"],
+                "outside steps (run start/end, copy, publish)": wall - sum(by_group.values()),
+            }
+        )
+    return {
+        "runs": results,
+        "figures": _figures(settings.warehouse_path()),
+        "peak_rss_mb": _peak_rss_mb(),
+        **_direct_sql(settings.warehouse_path()),
+    }
 
 
 def _noop_definitions():
@@ -178,8 +192,9 @@ def _noop_definitions():
             for spec in specs:
                 yield dg.MaterializeResult(asset_key=spec.key)
             for check in checks:
-                yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name,
-                                          passed=True)
+                yield dg.AssetCheckResult(
+                    asset_key=check.asset_key, check_name=check.name, passed=True
+                )
 
         return body
 

@@ -93,15 +93,23 @@ def write_reports(target: Path, n: int, real_sources: Path) -> int:
     reports = []
     ruled = _ruled_metrics(registry)
     files = {spec.file_name: spec for spec in registry.tables.values() if spec.per_report}
-    originals = {name: (real_sources / REAL_REPORT / name).read_text(encoding="utf-8")
-                 for name in files if (real_sources / REAL_REPORT / name).exists()}
+    originals = {
+        name: (real_sources / REAL_REPORT / name).read_text(encoding="utf-8")
+        for name in files
+        if (real_sources / REAL_REPORT / name).exists()
+    }
     figures = 0
     for index in range(1, n + 1):
         rid = report_id(index)
-        reports.append({**template, "report_id": rid,
-                        "title": f"{template['title']} (synthetic copy {index})",
-                        "publication_date": FIRST_PUBLICATION
-                        + timedelta(days=DAYS_BETWEEN_REPORTS * (index - 1))})
+        reports.append(
+            {
+                **template,
+                "report_id": rid,
+                "title": f"{template['title']} (synthetic copy {index})",
+                "publication_date": FIRST_PUBLICATION
+                + timedelta(days=DAYS_BETWEEN_REPORTS * (index - 1)),
+            }
+        )
         folder = target / rid
         folder.mkdir(exist_ok=True)
         rng = random.Random(index)

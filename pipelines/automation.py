@@ -64,12 +64,16 @@ def _affected_tables(changed: list[str], all_tables: set[str], log) -> set[str]:
         try:
             fed = registry.tables_fed_by(path)
         except Exception as error:  # a reference file that does not parse: the run will say so
-            log.error(f"sources/{path}: cannot map changed files to tables ({error}); "
-                      "requesting every raw table")
+            log.error(
+                f"sources/{path}: cannot map changed files to tables ({error}); "
+                "requesting every raw table"
+            )
             return all_tables
         if not fed and "/" in path:
-            log.warning(f"sources/{path} feeds no table: its folder is not a report in "
-                        f"reports.yaml, or no table in {TABLE_REGISTRY} has that file name")
+            log.warning(
+                f"sources/{path} feeds no table: its folder is not a report in "
+                f"reports.yaml, or no table in {TABLE_REGISTRY} has that file name"
+            )
         tables |= fed
     return tables
 
@@ -107,8 +111,9 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         )
     keys &= raw_keys
     if not keys:
-        return dg.SensorResult(skip_reason=f"{len(changed)} changed file(s) feed no table",
-                               cursor=cursor)
+        return dg.SensorResult(
+            skip_reason=f"{len(changed)} changed file(s) feed no table", cursor=cursor
+        )
     selection = sorted(dg.AssetSelection.assets(*keys).downstream().resolve(graph))
     return dg.SensorResult(
         run_requests=[

@@ -26,10 +26,17 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='the query, e.g. "SELECT * FROM marts.cagr"')
     tables = commands.add_parser("tables", help="list schemas, tables, row counts, descriptions")
     for sub in (query, tables):
-        sub.add_argument("--format", choices=FORMATS, default="table",
-                         help="output format (default: an aligned table)")
-    commands.add_parser("refresh", help="materialize every asset now, with progress, and "
-                        "publish the warehouse if everything passed")
+        sub.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="table",
+            help="output format (default: an aligned table)",
+        )
+    commands.add_parser(
+        "refresh",
+        help="materialize every asset now, with progress, and "
+        "publish the warehouse if everything passed",
+    )
     return parser
 
 

@@ -4,7 +4,6 @@ Assets are generated from the registries (`sources/tables.yaml`, `dbt_like_sql/`
 are returned from a `@dg.definitions` function rather than listed one by one.
 """
 
-
 import dagster as dg
 
 from pipelines.assets.metrics import metric_assets

@@ -1,6 +1,5 @@
 """Materialization metadata every table asset reports: rows, column schema and a preview."""
 
-
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -10,9 +9,13 @@ from warehouse.store import quote
 PREVIEW_ROWS = 10
 
 
-def table_metadata(frame: pd.DataFrame, column_docs: dict[str, str] | None = None, *,
-                   row_count: int | None = None, column_types: dict[str, str] | None = None
-                   ) -> dict:
+def table_metadata(
+    frame: pd.DataFrame,
+    column_docs: dict[str, str] | None = None,
+    *,
+    row_count: int | None = None,
+    column_types: dict[str, str] | None = None,
+) -> dict:
     """Metadata of a table held in `frame`, or of a bigger one `frame` previews (then give its
     `row_count`, and its `column_types` as the database names them)."""
     docs = column_docs or {}
@@ -30,8 +33,12 @@ def table_metadata(frame: pd.DataFrame, column_docs: dict[str, str] | None = Non
     }
 
 
-def duckdb_table_metadata(con: duckdb.DuckDBPyConnection, schema: str, table: str,
-                          column_docs: dict[str, str] | None = None) -> dict:
+def duckdb_table_metadata(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    column_docs: dict[str, str] | None = None,
+) -> dict:
     """`table_metadata` of a warehouse table, read from DuckDB without loading it whole."""
     relation = f"{quote(schema)}.{quote(table)}"
     types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}

@@ -67,12 +67,12 @@ class Progress:
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             self.skipped.append(self.label(event.step_key))
             self.say(f"skipped   {self.label(event.step_key)} (an upstream step failed)")
-        elif kind in (dg.DagsterEventType.RUN_FAILURE,
-                      dg.DagsterEventType.RESOURCE_INIT_FAILURE):
+        elif kind in (dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.RESOURCE_INIT_FAILURE):
             # A failed step was reported above; otherwise (resources, the run itself) say why.
             error = None if self.failed else getattr(data, "error", None)
-            self.say(f"run failed: {event.message}"
-                     + (f"\n{_indent(error.message)}" if error else ""))
+            self.say(
+                f"run failed: {event.message}" + (f"\n{_indent(error.message)}" if error else "")
+            )
 
     def _outcome(self, step_key: str) -> str:
         parts = []
@@ -91,16 +91,21 @@ class Progress:
         lines = ["", "Tables built:" if self.rows else "No table built."]
         width = max((len(a) for a in self.rows), default=0)
         lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(self.rows.items())]
-        lines.append(f"Checks: {checks.count(PASSED)} passed, {checks.count(FAILED)} failed, "
-                     f"{checks.count(WARNING)} warnings (findings, not failures)")
+        lines.append(
+            f"Checks: {checks.count(PASSED)} passed, {checks.count(FAILED)} failed, "
+            f"{checks.count(WARNING)} warnings (findings, not failures)"
+        )
         if self.failed:
             lines.append(f"Failed: {', '.join(self.failed)}")
         if self.skipped:
             lines.append(f"Skipped: {', '.join(self.skipped)}")
         lines.append(f"Wall time: {time.monotonic() - self.started:.1f} s")
         warehouse = settings.warehouse_path()
-        lines.append(f"Published {warehouse}" if success else
-                     f"Nothing published: {warehouse} still holds the last complete refresh.")
+        lines.append(
+            f"Published {warehouse}"
+            if success
+            else f"Nothing published: {warehouse} still holds the last complete refresh."
+        )
         return "\n".join(lines)
 
 
@@ -123,8 +128,11 @@ def _indent(text: str) -> str:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else \
-        dg.DagsterInstance.ephemeral()
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
 
 
 def refresh() -> int:
@@ -137,13 +145,17 @@ def refresh() -> int:
         if assets_def.is_executable
     }
     progress = Progress(step_assets)
-    progress.say(f"refreshing {sum(map(len, step_assets.values()))} assets into "
-                 f"{settings.warehouse_path()}")
+    progress.say(
+        f"refreshing {sum(map(len, step_assets.values()))} assets into {settings.warehouse_path()}"
+    )
     run_id = make_new_run_id()
     with _instance() as instance:
         instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
-            run_config=QUIET, instance=instance, run_id=run_id, raise_on_error=False,
+            run_config=QUIET,
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
             tags={"crw/trigger": "cli"},
         )
     print(progress.summary(result.success))

@@ -5,7 +5,6 @@ With the in-process executor the resource is set up once per run, so every asset
 writes into the same working copy and readers see the whole run's result appear at once.
 """
 
-
 from pathlib import Path
 
 import dagster as dg

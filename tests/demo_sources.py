@@ -49,8 +49,7 @@ tables:
 """
 
 FIGURE_HEADER = (
-    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,"
-    "data_source,note"
+    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,data_source,note"
 )
 
 
@@ -76,17 +75,23 @@ def write_sources(root: Path, version: str = "v1") -> None:
     can tell which refresh produced a table."""
     (root / REPORT).mkdir(parents=True, exist_ok=True)
     (root / "tables.yaml").write_text(TABLES_YAML, encoding="utf-8")
-    (root / "reports.yaml").write_text(textwrap.dedent(f"""\
+    (root / "reports.yaml").write_text(
+        textwrap.dedent(f"""\
         reports:
           - report_id: {REPORT}
             title: Demo cloud report
             published: 2023-05-01
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     (root / "units.csv").write_text(
         "unit,base_unit,factor\nUSD million,USD,1000000\nCNY 100 million,CNY,100000000\n"
-        "percent,percent,1\n", encoding="utf-8")
+        "percent,percent,1\n",
+        encoding="utf-8",
+    )
     (root / "data_sources.csv").write_text(
-        "data_source,name\ngartner,Gartner\ncaict,中国信通院\n", encoding="utf-8")
+        "data_source,name\ngartner,Gartner\ncaict,中国信通院\n", encoding="utf-8"
+    )
     (root / REPORT / "it_spend.csv").write_text(it_spend_csv(version=version), encoding="utf-8")
     (root / REPORT / "cloud_market.csv").write_text(cloud_market_csv(version), encoding="utf-8")
     (root / "README.md").write_text("# demo sources\n", encoding="utf-8")

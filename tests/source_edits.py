@@ -10,8 +10,11 @@ def edit_cell(path: Path, match: dict[str, str], column: str, new: str) -> int:
     text = path.read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
-    hits = [i for i, row in enumerate(rows[1:], start=1)
-            if all(row[header.index(k)] == v for k, v in match.items())]
+    hits = [
+        i
+        for i, row in enumerate(rows[1:], start=1)
+        if all(row[header.index(k)] == v for k, v in match.items())
+    ]
     assert len(hits) == 1, f"{match} matches {len(hits)} rows of {path}"
     rows[hits[0]][header.index(column)] = new
     out = io.StringIO()
@@ -31,7 +34,7 @@ def drop_column(path: Path, column: str) -> None:
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     index = rows[0].index(column)
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([r[:index] + r[index + 1:] for r in rows])
+    csv.writer(out, lineterminator="\n").writerows([r[:index] + r[index + 1 :] for r in rows])
     path.write_text(out.getvalue(), encoding="utf-8")
 
 

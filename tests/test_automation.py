@@ -23,8 +23,10 @@ FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML}
 # the GPU model's baseline is the newest report's, so it reads raw/reports (and the charts
 # draw the GPU demand)
 GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}
-METRICS = {dg.AssetKey(["marts", name]) for name in
-           ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")}
+METRICS = {
+    dg.AssetKey(["marts", name])
+    for name in ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")
+}
 
 
 @dg.asset(key=STG_IT_SPEND, deps=[dg.AssetKey(["raw", "it_spend"])], group_name="staging")
@@ -125,10 +127,12 @@ def test_new_registered_report_folder_is_picked_up(ticks, project):
     (sources / "second_report_2024").mkdir()
     (sources / "second_report_2024" / "it_spend.csv").write_text(it_spend_csv(software=150))
     with (sources / "reports.yaml").open("a") as handle:
-        handle.write("  - report_id: second_report_2024\n    title: Second\n"
-                     "    published: 2024-05-01\n")
-    assert ticks.requested() == (_raw("reports", "it_spend", "cloud_market")
-                                 | FOLLOWERS | GPU_DEMAND | REPORTS)
+        handle.write(
+            "  - report_id: second_report_2024\n    title: Second\n    published: 2024-05-01\n"
+        )
+    assert ticks.requested() == (
+        _raw("reports", "it_spend", "cloud_market") | FOLLOWERS | GPU_DEMAND | REPORTS
+    )
 
 
 def test_unregistered_report_folder_is_logged_not_fatal(ticks, project, capfd):

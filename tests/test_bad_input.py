@@ -32,6 +32,7 @@ def software_2023(frame) -> float:
 
 # --- formats that load: what Excel and Chinese keyboards produce ---------------------------
 
+
 @pytest.mark.parametrize("written", ["856,029", "８５６０２９", " 856029 ", "856029.0"])
 def test_number_formats_that_normalize(sources: Path, written: str):
     edit_cell(sources / IT_SPEND, SOFTWARE_2023, "value", written)
@@ -54,6 +55,7 @@ def test_gbk_encoded_file_loads_with_its_chinese_names(sources: Path):
 
 # --- inputs that must fail, each with a message a person can act on ------------------------
 
+
 def _fails_with(sources: Path, *expected: str, table: str = "it_spend") -> str:
     with pytest.raises((SourceValidationError, SourceFileError)) as caught:
         load(sources, table)
@@ -63,14 +65,17 @@ def _fails_with(sources: Path, *expected: str, table: str = "it_spend") -> str:
     return message
 
 
-@pytest.mark.parametrize(("written", "rule"), [
-    ("32.5%", "must be a number"),
-    ("约856029", "must be a number"),
-    ("8.56亿", "must be a number"),
-    ("n/a", "must be a number"),
-    ("-856029", "'spend' must be > 0"),
-    ("", "must not be empty"),
-])
+@pytest.mark.parametrize(
+    ("written", "rule"),
+    [
+        ("32.5%", "must be a number"),
+        ("约856029", "must be a number"),
+        ("8.56亿", "must be a number"),
+        ("n/a", "must be a number"),
+        ("-856029", "'spend' must be > 0"),
+        ("", "must not be empty"),
+    ],
+)
 def test_bad_values_name_file_line_column_value_rule(sources: Path, written: str, rule: str):
     line = edit_cell(sources / IT_SPEND, SOFTWARE_2023, "value", written)
     shown = f"value {written!r}: " if written else ""
@@ -79,16 +84,24 @@ def test_bad_values_name_file_line_column_value_rule(sources: Path, written: str
 
 def test_share_over_100_is_refused(sources: Path):
     path = sources / "swsc_cloud_2023/market_share.csv"
-    line = edit_cell(path, {"entity": "alibaba_cloud", "metric": "share", "period": "2022H1"},
-                     "value", "133.5")
-    _fails_with(sources, f"line {line}, column 'value': value '133.5'", "'share' must be <= 100",
-                table="market_share")
+    line = edit_cell(
+        path, {"entity": "alibaba_cloud", "metric": "share", "period": "2022H1"}, "value", "133.5"
+    )
+    _fails_with(
+        sources,
+        f"line {line}, column 'value': value '133.5'",
+        "'share' must be <= 100",
+        table="market_share",
+    )
 
 
 def test_unknown_unit_is_refused(sources: Path):
     line = edit_cell(sources / IT_SPEND, SOFTWARE_2023, "unit", "USD millions")
-    _fails_with(sources, f"line {line}, column 'unit': value 'USD millions'",
-                "must be a unit listed in units.csv")
+    _fails_with(
+        sources,
+        f"line {line}, column 'unit': value 'USD millions'",
+        "must be a unit listed in units.csv",
+    )
 
 
 def test_duplicated_key_names_both_lines(sources: Path):
@@ -100,8 +113,12 @@ def test_duplicated_key_names_both_lines(sources: Path):
 
 def test_misspelt_column_suggests_the_right_name(sources: Path):
     rename_column(sources / IT_SPEND, "value", "valeu")
-    _fails_with(sources, f"{FILE_NAME}, line 1, column 'valeu'", "did you mean 'value'?",
-                "column 'value': required column is missing")
+    _fails_with(
+        sources,
+        f"{FILE_NAME}, line 1, column 'valeu'",
+        "did you mean 'value'?",
+        "column 'value': required column is missing",
+    )
 
 
 def test_missing_column_is_named(sources: Path):
@@ -120,17 +137,31 @@ def test_missing_file(sources: Path):
 
 
 def test_total_that_does_not_add_up(sources: Path):
-    line = edit_cell(sources / IT_SPEND, {"entity": "total", "metric": "spend", "period": "2023"},
-                     "value", "4491971")
-    _fails_with(sources, f"line {line}, column 'value': value '4491971'",
-                "the parts of 'spend' must add up to the 'total' row")
+    line = edit_cell(
+        sources / IT_SPEND,
+        {"entity": "total", "metric": "spend", "period": "2023"},
+        "value",
+        "4491971",
+    )
+    _fails_with(
+        sources,
+        f"line {line}, column 'value': value '4491971'",
+        "the parts of 'spend' must add up to the 'total' row",
+    )
 
 
 def test_growth_that_disagrees_with_its_levels(sources: Path):
-    line = edit_cell(sources / IT_SPEND,
-                     {"entity": "software", "metric": "growth", "period": "2023"}, "value", "3.9")
-    _fails_with(sources, f"line {line}, column 'value': value '3.9'",
-                "'growth' must agree with the change of 'spend'")
+    line = edit_cell(
+        sources / IT_SPEND,
+        {"entity": "software", "metric": "growth", "period": "2023"},
+        "value",
+        "3.9",
+    )
+    _fails_with(
+        sources,
+        f"line {line}, column 'value': value '3.9'",
+        "'growth' must agree with the change of 'spend'",
+    )
 
 
 # --- through Dagster: a failing file is a failed check and leaves the last good table -------
@@ -152,10 +183,10 @@ def _raw_it_spend(path: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("breakage", list(BREAKAGES))
-def test_failed_validation_keeps_the_last_good_table(sources: Path, warehouse_file: Path,
-                                                     breakage: str):
-    selection = [raw_key("it_spend"), raw_key("units"), raw_key("data_sources"),
-                 raw_key("reports")]
+def test_failed_validation_keeps_the_last_good_table(
+    sources: Path, warehouse_file: Path, breakage: str
+):
+    selection = [raw_key("it_spend"), raw_key("units"), raw_key("data_sources"), raw_key("reports")]
     assert materialize(selection).success
     before = _raw_it_spend(warehouse_file)
 
@@ -163,8 +194,11 @@ def test_failed_validation_keeps_the_last_good_table(sources: Path, warehouse_fi
     result = materialize(selection)
 
     assert not result.success
-    checks = [e.asset_check_evaluation_data for e in result.all_events
-              if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     failed = [c for c in checks if c.asset_key == raw_key("it_spend")]
     assert [c.check_name for c in failed] == [SCHEMA_CHECK] and not failed[0].passed
     assert failed[0].metadata["problem_count"].value >= 1

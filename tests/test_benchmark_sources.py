@@ -15,8 +15,9 @@ def test_three_synthetic_reports_load_cleanly(tmp_path):
     assert registry.report_ids == {report_id(i) for i in (1, 2, 3)}
     assert registry.unregistered_files() == []
     loaded = {name: load_table(registry, spec).frame for name, spec in registry.tables.items()}
-    real_figures = sum(len(load_table(real, spec).frame) for spec in real.tables.values()
-                       if spec.metrics)
+    real_figures = sum(
+        len(load_table(real, spec).frame) for spec in real.tables.values() if spec.metrics
+    )
     assert figures == 3 * real_figures
     it_spend = loaded["it_spend"]  # every it_spend metric is ruled: totals, growth, headline
     assert it_spend.groupby("report_id")["value"].sum().nunique() == 1

@@ -21,18 +21,26 @@ def test_failing_blocking_test_keeps_the_previous_version(tmp_path, monkeypatch,
 
     model = models / "staging" / "stg_units.sql"
     query = model.read_text(encoding="utf-8")
-    model.write_text(f"SELECT * FROM ({query})\nUNION ALL\n"
-                     f"SELECT * FROM ({query}) WHERE unit = 'EFLOPS'", encoding="utf-8")
+    model.write_text(
+        f"SELECT * FROM ({query})\nUNION ALL\nSELECT * FROM ({query}) WHERE unit = 'EFLOPS'",
+        encoding="utf-8",
+    )
     result = materialize()
 
     assert not result.success
-    [evaluation] = [e for e in result.get_asset_check_evaluations()
-                    if e.asset_key == STG_UNITS and e.check_name == "unique_unit"]
+    [evaluation] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == STG_UNITS and e.check_name == "unique_unit"
+    ]
     assert not evaluation.passed and evaluation.metadata["failing_rows"].value == 2
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failed == ["staging__stg_units"]
-    built = {m.asset_key for m in result.get_asset_materialization_events()
-             for m in [m.step_materialization_data.materialization]}
+    built = {
+        m.asset_key
+        for m in result.get_asset_materialization_events()
+        for m in [m.step_materialization_data.materialization]
+    }
     assert dg.AssetKey(["marts", "fct_report_figures"]) not in built  # nothing downstream ran
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
         assert con.execute("SELECT * FROM staging.stg_units ORDER BY ALL").fetchall() == before

@@ -73,7 +73,8 @@ def _get(url: str) -> bytes | None:
 
 def _graphql(base: str, query: str) -> dict:
     request = urllib.request.Request(
-        f"{base}/graphql", data=json.dumps({"query": query}).encode(),
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -105,9 +106,11 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     port = _free_port()
     log = (root / "dagster_dev.log").open("wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster")), "dev", "-h", "127.0.0.1",
-         "-p", str(port)],
-        cwd=settings.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [str(Path(sys.executable).with_name("dagster")), "dev", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=settings.PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -206,8 +209,9 @@ def test_materialize_all_from_the_asset_graph(dagster_ui, page: Page, tmp_path: 
     expect(page.get_by_text("it_spend_path").first).to_be_visible()
     _screenshot(page, tmp_path, "06_charts_asset")
     # A chart is shown in the UI: its markdown metadata opens with the PNG inline.
-    page.get_by_role("row").filter(has=page.get_by_text("it_spend", exact=True)) \
-        .get_by_text("Show Markdown").click()
+    page.get_by_role("row").filter(has=page.get_by_text("it_spend", exact=True)).get_by_text(
+        "Show Markdown"
+    ).click()
     chart = page.get_by_role("dialog").locator("img")
     expect(chart).to_be_visible()
     assert chart.evaluate("img => img.complete && img.naturalWidth") > 0
@@ -218,8 +222,9 @@ def test_materialize_all_from_the_asset_graph(dagster_ui, page: Page, tmp_path: 
         assert (warehouse.parent / "charts" / spec.file_name).stat().st_size > 0
 
 
-def test_report_page_charts_load_and_chinese_renders(built_warehouse: Path, page: Page,
-                                                      tmp_path: Path):
+def test_report_page_charts_load_and_chinese_renders(
+    built_warehouse: Path, page: Page, tmp_path: Path
+):
     page.goto(report_path(built_warehouse).as_uri())
     images = page.locator("figure img")
     expect(images).to_have_count(len(CHARTS))
@@ -237,7 +242,10 @@ def test_report_page_charts_load_and_chinese_renders(built_warehouse: Path, page
     node = session.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
     fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     chinese = sum(ch >= "\u4e00" for ch in heading.inner_text())
-    cjk_glyphs = sum(f["glyphCount"] for f in fonts
-                     if any(marker in f["familyName"] for marker in CJK_FONT_MARKERS))
+    cjk_glyphs = sum(
+        f["glyphCount"]
+        for f in fonts
+        if any(marker in f["familyName"] for marker in CJK_FONT_MARKERS)
+    )
     assert cjk_glyphs >= chinese, fonts
     _screenshot(page, tmp_path, "08_report_html")

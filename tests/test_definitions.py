@@ -11,10 +11,27 @@ from warehouse import settings
 from warehouse.registry import Registry
 
 RAW_TABLES = {
-    "it_spend", "public_cloud_market", "market_share", "carrier_cloud", "intelligent_compute",
-    "datacenter_projects", "datacenter_project_figures", "gpu_model", "hyperscaler_financials",
-    "server_depreciation", "gpt_models", "saas_market", "hpc_market", "ai_cloud", "low_code",
-    "compute_centers", "cloud_adoption", "reports", "units", "data_sources", "gpu_scenarios",
+    "it_spend",
+    "public_cloud_market",
+    "market_share",
+    "carrier_cloud",
+    "intelligent_compute",
+    "datacenter_projects",
+    "datacenter_project_figures",
+    "gpu_model",
+    "hyperscaler_financials",
+    "server_depreciation",
+    "gpt_models",
+    "saas_market",
+    "hpc_market",
+    "ai_cloud",
+    "low_code",
+    "compute_centers",
+    "cloud_adoption",
+    "reports",
+    "units",
+    "data_sources",
+    "gpu_scenarios",
     "accelerators",
 }
 
@@ -52,10 +69,16 @@ REPORT_ASSETS = {dg.AssetKey(["reports", "charts"]), dg.AssetKey(["reports", "re
 def test_every_asset_is_loaded_and_nothing_else():
     """Factory-built assets that silently fail to load would not show in the UI: the loaded
     set must be exactly one per source table, one per SQL file and the metric assets."""
-    models = {dg.AssetKey([path.parent.name, path.stem])
-              for path in settings.models_dir().glob("*/*.sql") if path.parent.name != "tests"}
-    expected = ({dg.AssetKey(["raw", t]) for t in RAW_TABLES} | models
-                | {dg.AssetKey(["marts", m]) for m in METRICS})
+    models = {
+        dg.AssetKey([path.parent.name, path.stem])
+        for path in settings.models_dir().glob("*/*.sql")
+        if path.parent.name != "tests"
+    }
+    expected = (
+        {dg.AssetKey(["raw", t]) for t in RAW_TABLES}
+        | models
+        | {dg.AssetKey(["marts", m]) for m in METRICS}
+    )
     graph = defs().resolve_asset_graph()
     assert set(graph.materializable_asset_keys) == expected | REPORT_ASSETS
     assert {graph.get(k).group_name for k in expected} == {"raw", "staging", "marts", "metrics"}
@@ -65,6 +88,11 @@ def test_every_asset_is_loaded_and_nothing_else():
 def test_loading_the_code_location_does_not_import_matplotlib():
     """matplotlib costs ~2.5 s to import; only drawing a chart should pay for it."""
     code = "import sys, pipelines.definitions; print('matplotlib' in sys.modules)"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=settings.PROJECT_ROOT).stdout.strip()
+    loaded = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.PROJECT_ROOT,
+    ).stdout.strip()
     assert loaded == "False"

@@ -28,14 +28,16 @@ def figures_in_sources(root: Path) -> int:
     registry = Registry.load(root)
     return sum(
         sum(1 for _ in csv.DictReader(path.open(encoding="utf-8-sig")))
-        for spec in registry.tables.values() if spec.kind == FIGURES
+        for spec in registry.tables.values()
+        if spec.kind == FIGURES
         for _, path in registry.source_files(spec)
     )
 
 
 def test_every_figure_reaches_the_fact_table_once(db):
     count, ids = db.execute(
-        "SELECT count(*), count(DISTINCT figure_id) FROM marts.fct_report_figures").fetchall()[0]
+        "SELECT count(*), count(DISTINCT figure_id) FROM marts.fct_report_figures"
+    ).fetchall()[0]
     assert count == ids == figures_in_sources(REAL_SOURCES) == 256
 
 
@@ -43,9 +45,19 @@ def test_figures_in_their_base_units(db):
     row = db.execute(
         "SELECT value, unit, value_base, base_unit, currency, is_forecast, data_source_name, "
         "period_start, period_end FROM marts.fct_report_figures WHERE figure_id = ?",
-        [SOFTWARE_2023]).fetchall()[0]
-    assert row == (856029, "USD million", 856029e6, "USD", "USD", True, "Gartner",
-                   date(2023, 1, 1), date(2023, 12, 31))
+        [SOFTWARE_2023],
+    ).fetchall()[0]
+    assert row == (
+        856029,
+        "USD million",
+        856029e6,
+        "USD",
+        "USD",
+        True,
+        "Gartner",
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+    )
     compute = db.execute(
         "SELECT value, value_base, base_unit, currency FROM marts.fct_report_figures "
         "WHERE table_name = 'intelligent_compute' AND metric = 'compute' AND period = '2026'"
@@ -53,26 +65,33 @@ def test_figures_in_their_base_units(db):
     assert compute == (1271.4, pytest.approx(1.2714e21), "FLOPS", None)
 
 
-@pytest.mark.parametrize(("period", "start", "end"), [
-    ("2022H1", date(2022, 1, 1), date(2022, 6, 30)),
-    ("2023Q2", date(2023, 4, 1), date(2023, 6, 30)),
-    ("2023-02", date(2023, 2, 1), date(2023, 2, 28)),
-    ("2021/2026", date(2021, 1, 1), date(2026, 12, 31)),
-    ("2023-01-24/2023-02-24", date(2023, 1, 24), date(2023, 2, 24)),
-])
+@pytest.mark.parametrize(
+    ("period", "start", "end"),
+    [
+        ("2022H1", date(2022, 1, 1), date(2022, 6, 30)),
+        ("2023Q2", date(2023, 4, 1), date(2023, 6, 30)),
+        ("2023-02", date(2023, 2, 1), date(2023, 2, 28)),
+        ("2021/2026", date(2021, 1, 1), date(2026, 12, 31)),
+        ("2023-01-24/2023-02-24", date(2023, 1, 24), date(2023, 2, 24)),
+    ],
+)
 def test_periods_as_dates(db, period, start, end):
-    bounds = db.execute("SELECT DISTINCT period_start, period_end FROM marts.fct_report_figures "
-                        "WHERE period = ?", [period]).fetchall()
+    bounds = db.execute(
+        "SELECT DISTINCT period_start, period_end FROM marts.fct_report_figures WHERE period = ?",
+        [period],
+    ).fetchall()
     assert bounds == [(start, end)]
 
 
 def test_topic_marts_name_the_unit_in_the_column(db):
     assert db.execute(
         "SELECT spend_usd_mn, growth_pct, is_forecast FROM marts.it_spend "
-        "WHERE segment = 'software' AND period = '2023'").fetchall()[0] == (856029, 9.3, True)
+        "WHERE segment = 'software' AND period = '2023'"
+    ).fetchall()[0] == (856029, 9.3, True)
     assert db.execute(
         "SELECT share_pct, rank FROM marts.market_share WHERE market = "
-        "'china_public_cloud_iaas' AND vendor = 'alibaba_cloud'").fetchall()[0] == (33.5, 1)
+        "'china_public_cloud_iaas' AND vendor = 'alibaba_cloud'"
+    ).fetchall()[0] == (33.5, 1)
     assert db.execute(
         "SELECT revenue_cny_100m, growth_pct FROM marts.carrier_cloud "
         "WHERE carrier = 'china_telecom_cloud' AND period = '2022H1'"
@@ -81,32 +100,40 @@ def test_topic_marts_name_the_unit_in_the_column(db):
         "SELECT compute_eflops FROM marts.intelligent_compute WHERE period = '2026'"
     ).fetchall()[0] == (1271.4,)
     projects, with_figures = db.execute(
-        "SELECT count(*), count(investment_cny_100m) FROM marts.datacenter_projects").fetchall()[0]
+        "SELECT count(*), count(investment_cny_100m) FROM marts.datacenter_projects"
+    ).fetchall()[0]
     assert projects == 9 and with_figures >= 1
 
 
 def test_dimensions_keep_english_and_chinese_names(db):
-    assert db.execute("SELECT entity_zh, names_zh FROM marts.dim_entities WHERE entity = 'aws'"
-                      ).fetchall()[0] == ("亚马逊云", ["亚马逊云", "亚马逊云科技"])
+    assert db.execute(
+        "SELECT entity_zh, names_zh FROM marts.dim_entities WHERE entity = 'aws'"
+    ).fetchall()[0] == ("亚马逊云", ["亚马逊云", "亚马逊云科技"])
     assert db.execute("SELECT figures FROM marts.dim_reports").fetchall() == [(256,)]
 
 
 def test_docs_are_stored_in_duckdb(db):
-    table = db.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' "
-                       "AND table_name = 'fct_report_figures'").fetchall()[0][0]
-    column = db.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' "
-                        "AND table_name = 'fct_report_figures' AND column_name = 'figure_id'"
-                        ).fetchall()[0][0]
-    macro = db.execute("SELECT comment FROM duckdb_functions() WHERE schema_name = 'marts' "
-                       "AND function_name = 'figures_as_of'").fetchall()[0][0]
+    table = db.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' "
+        "AND table_name = 'fct_report_figures'"
+    ).fetchall()[0][0]
+    column = db.execute(
+        "SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' "
+        "AND table_name = 'fct_report_figures' AND column_name = 'figure_id'"
+    ).fetchall()[0][0]
+    macro = db.execute(
+        "SELECT comment FROM duckdb_functions() WHERE schema_name = 'marts' "
+        "AND function_name = 'figures_as_of'"
+    ).fetchall()[0][0]
     assert table.startswith("Every figure the reports state")
     assert column.startswith("Stable id of the figure")
     assert macro.startswith("What the warehouse knew on a given date")
 
 
 def test_one_report_means_one_vintage_each(db):
-    assert db.execute("SELECT count(*), count(valid_to), min(vintage), max(vintage) "
-                      "FROM marts.figure_vintages").fetchall()[0] == (256, 0, 1, 1)
+    assert db.execute(
+        "SELECT count(*), count(valid_to), min(vintage), max(vintage) FROM marts.figure_vintages"
+    ).fetchall()[0] == (256, 0, 1, 1)
     assert db.execute("SELECT count(*) FROM marts.latest_figures").fetchall()[0] == (256,)
 
 
@@ -121,8 +148,11 @@ def tables(graph) -> set[str]:
 def test_one_asset_per_sql_file_with_the_sqls_dependencies():
     graph = defs().resolve_asset_graph()
     root = settings.models_dir()
-    files = {p.relative_to(root).with_suffix("") for p in root.glob("*/*.sql")
-             if p.parent.name != "tests"}
+    files = {
+        p.relative_to(root).with_suffix("")
+        for p in root.glob("*/*.sql")
+        if p.parent.name != "tests"
+    }
     models = {k for k in graph.get_all_asset_keys() if "sql" in graph.get(k).kinds}
     assert models == {dg.AssetKey(list(f.parts)) for f in files}
     project = ModelProject.load(tables(graph))
@@ -132,7 +162,8 @@ def test_one_asset_per_sql_file_with_the_sqls_dependencies():
         assert node.group_name == model.schema and "duckdb" in node.kinds
         assert node.description, model.file
     assert graph.get(dg.AssetKey(["staging", "stg_it_spend"])).parent_keys == {
-        dg.AssetKey(["staging", "stg_figures"])}
+        dg.AssetKey(["staging", "stg_figures"])
+    }
     staging_check = dg.AssetCheckKey(dg.AssetKey(["staging", "stg_figures"]), "not_null_base_unit")
     assert graph.get(staging_check).blocking
     marts_check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_report_figures"]), "unique_figure_id")
@@ -185,8 +216,10 @@ def scenario(tmp_path_factory):
     (models / "marts" / "software_spend.sql").write_text(NEW_MODEL, encoding="utf-8")
     entities = models / "marts" / "dim_entities.sql"
     query = entities.read_text(encoding="utf-8")
-    entities.write_text(f"SELECT * FROM ({query})\nUNION ALL\n"
-                        f"SELECT * FROM ({query}) WHERE entity = 'software'", encoding="utf-8")
+    entities.write_text(
+        f"SELECT * FROM ({query})\nUNION ALL\nSELECT * FROM ({query}) WHERE entity = 'software'",
+        encoding="utf-8",
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCES_PATH", str(sources))
         patch.setenv("MODELS_PATH", str(models))
@@ -204,16 +237,20 @@ def test_a_new_sql_file_is_a_new_asset_downstream(scenario):
     key = dg.AssetKey(["marts", "software_spend"])
     assert graph.get(key).parent_keys == {dg.AssetKey(["marts", "it_spend"])}
     assert graph.get(key).group_name == "marts"
-    rows = con.execute("SELECT report_id, period, spend_usd_mn FROM marts.software_spend "
-                       "ORDER BY ALL").fetchall()
+    rows = con.execute(
+        "SELECT report_id, period, spend_usd_mn FROM marts.software_spend ORDER BY ALL"
+    ).fetchall()
     assert ("swsc_cloud_2023", "2023", 856029) in rows
     assert ("later_test_report", "2024", 950000) in rows
 
 
 def test_a_failing_model_test_shows_the_offending_rows(scenario):
     graph, result, _, _ = scenario
-    evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()
-                   if "sql" in graph.get(e.asset_key).kinds}  # the SQL models' tests
+    evaluations = {
+        (e.asset_key, e.check_name): e
+        for e in result.get_asset_check_evaluations()
+        if "sql" in graph.get(e.asset_key).kinds
+    }  # the SQL models' tests
     failed = [k for k, e in evaluations.items() if not e.passed]
     assert failed == [(dg.AssetKey(["marts", "dim_entities"]), "unique_entity")]
     evaluation = evaluations[failed[0]]
@@ -224,8 +261,11 @@ def test_a_failing_model_test_shows_the_offending_rows(scenario):
 
 def test_the_fact_table_counts_every_report(scenario):
     _, _, con, sources = scenario
-    assert con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchall()[0][0] == \
-        figures_in_sources(sources) == 256 + 2
+    assert (
+        con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchall()[0][0]
+        == figures_in_sources(sources)
+        == 256 + 2
+    )
 
 
 SERIES = "it_spend/software/spend/2023/gartner"
@@ -235,25 +275,38 @@ def test_a_restated_figure_becomes_a_second_vintage(scenario):
     _, _, con, _ = scenario
     vintages = con.execute(
         "SELECT vintage, report_id, value, valid_from, valid_to, revision FROM "
-        "marts.figure_vintages WHERE series_id = ? ORDER BY vintage", [SERIES]).fetchall()
+        "marts.figure_vintages WHERE series_id = ? ORDER BY vintage",
+        [SERIES],
+    ).fetchall()
     assert vintages == [
         (1, "swsc_cloud_2023", 856029, date(2023, 3, 10), date(2024, 1, 15), None),
         (2, "later_test_report", 870000, date(2024, 1, 15), None, 13971e6),
     ]
-    assert con.execute("SELECT value, vintages FROM marts.latest_figures WHERE series_id = ?",
-                       [SERIES]).fetchall()[0] == (870000, 2)
-    unrevised = con.execute("SELECT valid_to, is_latest FROM marts.figure_vintages "
-                            "WHERE series_id = 'it_spend/devices/spend/2023/gartner'").fetchall()
+    assert con.execute(
+        "SELECT value, vintages FROM marts.latest_figures WHERE series_id = ?", [SERIES]
+    ).fetchall()[0] == (870000, 2)
+    unrevised = con.execute(
+        "SELECT valid_to, is_latest FROM marts.figure_vintages "
+        "WHERE series_id = 'it_spend/devices/spend/2023/gartner'"
+    ).fetchall()
     assert unrevised == [(None, True)]  # not restated: still the current value
 
 
-@pytest.mark.parametrize(("as_of", "value"), [
-    ("2023-01-01", None), ("2023-06-30", 856029), ("2024-01-15", 870000), ("2025-01-01", 870000),
-])
+@pytest.mark.parametrize(
+    ("as_of", "value"),
+    [
+        ("2023-01-01", None),
+        ("2023-06-30", 856029),
+        ("2024-01-15", 870000),
+        ("2025-01-01", 870000),
+    ],
+)
 def test_figures_as_of_a_date(scenario, as_of, value):
     _, _, con, _ = scenario
-    rows = con.execute("SELECT value FROM marts.figures_as_of(CAST(? AS DATE)) "
-                       "WHERE series_id = ?", [as_of, SERIES]).fetchall()
+    rows = con.execute(
+        "SELECT value FROM marts.figures_as_of(CAST(? AS DATE)) WHERE series_id = ?",
+        [as_of, SERIES],
+    ).fetchall()
     assert rows == ([] if value is None else [(value,)])
 
 

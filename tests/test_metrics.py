@@ -12,8 +12,9 @@ from warehouse.metrics.gpu_demand import BASELINE, inference_demand, training_de
 
 
 def gpu_demand(db, scenario: str, workload: str) -> pd.Series:
-    rows = db.execute("SELECT * FROM marts.gpu_demand WHERE scenario = ? AND workload = ?",
-                      [scenario, workload]).df()
+    rows = db.execute(
+        "SELECT * FROM marts.gpu_demand WHERE scenario = ? AND workload = ?", [scenario, workload]
+    ).df()
     assert len(rows) == 1, rows
     return rows.iloc[0]
 
@@ -50,21 +51,35 @@ def test_utilization_50_percent_by_hand(db):
 
 
 def test_every_scenario_keeps_the_baseline_beside_it(db):
-    scenarios = {s for (s,) in db.execute("SELECT DISTINCT scenario FROM marts.gpu_demand"
-                                          ).fetchall()}
+    scenarios = {
+        s for (s,) in db.execute("SELECT DISTINCT scenario FROM marts.gpu_demand").fetchall()
+    }
     assert {BASELINE, "util_50", "window_15_days", "h100_bf16", "users_200m"} <= scenarios
     assert gpu_demand(db, "users_200m", "inference").gpus == 121_528
     assert gpu_demand(db, "users_200m", "training").gpus == 15_531
 
 
 def test_the_model_as_plain_functions():
-    training = training_demand({"training_compute": 3.14e11, "gpu_throughput": 19.5,
-                                "gpu_utilization": 40, "training_window": 1,
-                                "days_per_month": 30, "gpus_per_server": 8})
+    training = training_demand(
+        {
+            "training_compute": 3.14e11,
+            "gpu_throughput": 19.5,
+            "gpu_utilization": 40,
+            "training_window": 1,
+            "days_per_month": 30,
+            "gpus_per_server": 8,
+        }
+    )
     assert (training.gpu_hours, training.gpus, training.servers) == (11_182_336, 15_531, 1_941)
-    inference = inference_demand({"monthly_active_users": 1, "questions_per_user_per_day": 3,
-                                  "words_per_answer": 50, "time_per_word": 350,
-                                  "gpus_per_server": 8})
+    inference = inference_demand(
+        {
+            "monthly_active_users": 1,
+            "questions_per_user_per_day": 3,
+            "words_per_answer": 50,
+            "time_per_word": 350,
+            "gpus_per_server": 8,
+        }
+    )
     assert (inference.gpu_hours, inference.gpus, inference.servers) == (1_458_333, 60_764, 7_596)
 
 
@@ -72,11 +87,18 @@ def test_sensitivity_grid_has_modern_accelerators_with_sources(db):
     grid = db.execute("SELECT * FROM marts.gpu_demand_sensitivity").df()
     assert len(grid) == 4 * 4 * 4  # accelerators × utilizations × windows
     assert grid["throughput_source"].str.len().min() > 10
-    report = grid[(grid.accelerator == "A100 SXM") & (grid.precision == "FP32")
-                  & (grid.gpu_utilization_pct == 40) & (grid.training_window_days == 30)]
+    report = grid[
+        (grid.accelerator == "A100 SXM")
+        & (grid.precision == "FP32")
+        & (grid.gpu_utilization_pct == 40)
+        & (grid.training_window_days == 30)
+    ]
     assert report.gpus_provisioned.item() == 15_532
-    h100 = grid[(grid.accelerator == "H100 SXM") & (grid.gpu_utilization_pct == 50)
-                & (grid.training_window_days == 30)]
+    h100 = grid[
+        (grid.accelerator == "H100 SXM")
+        & (grid.gpu_utilization_pct == 50)
+        & (grid.training_window_days == 30)
+    ]
     assert h100.gpus_provisioned.item() == math.ceil(3.14e11 / (989.4 * 0.5) / 3600 / 720)
 
 
@@ -93,7 +115,8 @@ def test_cagr_for_spans_the_report_states_only_partly(db):
     # China cloud software spend: 270亿美元 (2021) → 850亿美元 (2026), no CAGR printed
     cloud_software = db.execute(
         "SELECT cagr, stated_cagr FROM marts.cagr WHERE series = "
-        "'saas_market/china_cloud_software/spend' AND start_period = '2021'").fetchall()
+        "'saas_market/china_cloud_software/spend' AND start_period = '2021'"
+    ).fetchall()
     assert [(round(c, 4), s) for c, s in cloud_software] == [(0.2578, None)]
     # China enterprise SaaS: 38 % CAGR 2017–2021 and 370.4亿元 in 2021 imply 2017's size
     implied = db.execute(
@@ -108,16 +131,18 @@ def findings(db) -> dict[str, str]:
 
 
 def test_audit_lists_the_reports_own_slips(db):
-    mismatched = set(db.execute("""
+    mismatched = set(
+        db.execute("""
         SELECT c.relation, f.entity, f.metric FROM marts.report_consistency AS c
         JOIN marts.fct_report_figures AS f ON f.figure_id = c.input_ids[1]
-        WHERE c.status = 'mismatch'""").fetchall())
+        WHERE c.status = 'mismatch'""").fetchall()
+    )
     assert {
-        ("formula", "aws", "operating_margin"),                          # 228/801 ≠ 28.7 %
+        ("formula", "aws", "operating_margin"),  # 228/801 ≠ 28.7 %
         ("change", "microsoft_intelligent_cloud", "operating_margin_change"),  # 2.1 ≠ 2.40pp
-        ("formula", "alibaba_zhangbei", "ai_compute_as_printed"),        # "12 FLOPS"
-        ("formula", "alibaba_ulanqab", "ai_compute_as_printed"),         # "3 FLOPS"
-        ("growth_over_span", "hpapaas", "growth"),                       # +279 % ≠ 近300 %
+        ("formula", "alibaba_zhangbei", "ai_compute_as_printed"),  # "12 FLOPS"
+        ("formula", "alibaba_ulanqab", "ai_compute_as_printed"),  # "3 FLOPS"
+        ("growth_over_span", "hpapaas", "growth"),  # +279 % ≠ 近300 %
     } <= mismatched
     statuses = findings(db)
     assert statuses["cross_check:microsoft_cloud_growth_vs_parts:swsc_cloud_2023"] == "mismatch"
@@ -129,11 +154,13 @@ def test_audit_lists_the_reports_own_slips(db):
 def test_audit_confirms_what_adds_up(db):
     ok = db.execute(
         "SELECT relation, count(*) FROM marts.report_consistency WHERE status = 'ok' "
-        "GROUP BY relation").fetchall()
+        "GROUP BY relation"
+    ).fetchall()
     assert dict(ok)["sum_to_total"] == 4  # IT spend 2022 and 2023, global cloud, Microsoft
     gpu_steps = db.execute(
         "SELECT count(*) FROM marts.report_consistency WHERE table_name = 'gpu_model' "
-        "AND relation = 'formula' AND status = 'ok'").fetchall()[0][0]
+        "AND relation = 'formula' AND status = 'ok'"
+    ).fetchall()[0][0]
     assert gpu_steps == 7  # every step of the training and inference arithmetic
 
 
@@ -162,12 +189,18 @@ def test_planted_wrong_total_is_flagged(sources, warehouse_file):
     """A wrong total that still loads (its rules made audit-only) is an audit finding."""
     tables = sources / "tables.yaml"
     text = tables.read_text(encoding="utf-8")
-    for rule in ("{rule: sum_to_total, metric: spend, total: total",
-                 "{rule: growth_matches_levels, growth: growth, level: spend"):
+    for rule in (
+        "{rule: sum_to_total, metric: spend, total: total",
+        "{rule: growth_matches_levels, growth: growth, level: spend",
+    ):
         text = text.replace(rule, rule + ", audit_only: true")
     tables.write_text(text, encoding="utf-8")
-    edit_cell(sources / "swsc_cloud_2023/it_spend.csv",
-              {"entity": "total", "metric": "spend", "period": "2022"}, "value", "4485270")
+    edit_cell(
+        sources / "swsc_cloud_2023/it_spend.csv",
+        {"entity": "total", "metric": "spend", "period": "2022"},
+        "value",
+        "4485270",
+    )
     result = materialize()
     assert result.success
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
@@ -176,6 +209,9 @@ def test_planted_wrong_total_is_flagged(sources, warehouse_file):
             "WHERE check_id = 'sum_to_total:swsc_cloud_2023/it_spend/total/spend/2022'"
         ).fetchall()
     assert status == [("mismatch", 4_485_270, 4_385_271)]
-    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
-              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    checks = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
     assert checks["report_sum_to_total"] is False

@@ -39,8 +39,9 @@ MAX_READS = 50_000
 
 
 def _refresh() -> subprocess.Popen:
-    return subprocess.Popen([CRW, "refresh"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [CRW, "refresh"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _state(warehouse: Path) -> tuple[int, ...]:
@@ -62,6 +63,7 @@ def _edit_csv(path: Path, edit) -> None:
 
 def _plant_marker(sources: Path) -> None:
     """Put MARKER in the (empty) note of the first figure of each marked file."""
+
     def mark(header, rows):
         assert rows[0][header.index("note")] == ""
         rows[0][header.index("note")] = MARKER
@@ -92,8 +94,12 @@ print(tuple(con.execute(sys.argv[1]).fetchone()), flush=True)
 
 
 def test_readers_never_fail_and_never_see_a_mix(warehouse, sources):
-    held = subprocess.Popen([sys.executable, "-c", HOLD_A_CONNECTION, MARKER_SQL],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    held = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_CONNECTION, MARKER_SQL],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert held.stdout.readline().strip() == str(BEFORE)
 
     _plant_marker(sources)
@@ -109,9 +115,11 @@ def test_readers_never_fail_and_never_see_a_mix(warehouse, sources):
         latencies.append(time.perf_counter() - started)
     out, _ = refresh.communicate(timeout=REFRESH_TIMEOUT)
 
-    print(f"\nreads during the refresh: {len(latencies)} attempted, {len(failures)} failed, "
-          f"latency median {statistics.median(latencies) * 1000:.1f} ms, "
-          f"max {max(latencies) * 1000:.1f} ms; states seen {sorted(seen)}")
+    print(
+        f"\nreads during the refresh: {len(latencies)} attempted, {len(failures)} failed, "
+        f"latency median {statistics.median(latencies) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms; states seen {sorted(seen)}"
+    )
     assert refresh.returncode == 0, out
     assert failures == []
     assert seen <= {BEFORE, AFTER}, "a read saw tables from two different refreshes"

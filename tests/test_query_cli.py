@@ -18,19 +18,23 @@ from warehouse.store import WarehouseBuild
 def warehouse(tmp_path, monkeypatch):
     path = tmp_path / "cloud.duckdb"
     monkeypatch.setenv("WAREHOUSE_PATH", str(path))
-    frame = pd.DataFrame({
-        "entity": ["software", "devices", "total"],
-        "entity_zh": ["软件", "设备", "总计"],
-        "value": [913_000.5, 722_000.0, None],
-        "period": ["2022", "2022", "2022"],
-    })
+    frame = pd.DataFrame(
+        {
+            "entity": ["software", "devices", "total"],
+            "entity_zh": ["软件", "设备", "总计"],
+            "value": [913_000.5, 722_000.0, None],
+            "period": ["2022", "2022", "2022"],
+        }
+    )
     build = WarehouseBuild(path)
     with build as con:
-        build.replace_table("raw", "it_spend", frame=frame,
-                            description="Global IT spending by segment.")
+        build.replace_table(
+            "raw", "it_spend", frame=frame, description="Global IT spending by segment."
+        )
         con.execute("CREATE SCHEMA marts")
-        con.execute("CREATE VIEW marts.software AS "
-                    "SELECT * FROM raw.it_spend WHERE entity = 'software'")
+        con.execute(
+            "CREATE VIEW marts.software AS SELECT * FROM raw.it_spend WHERE entity = 'software'"
+        )
         con.execute("COMMENT ON VIEW marts.software IS 'Software only.'")
     return path
 
@@ -47,15 +51,20 @@ def test_query_prints_an_aligned_table(warehouse, capsys):
     assert lines[4].split() == ["total", "总计", "NULL"]
     assert lines[-1] == "(3 rows)"
     # numbers are right-aligned; CJK characters count two columns wide
-    assert len({len(line) + sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
-                for line in lines[1:4]}) == 1
+    assert (
+        len({len(line) + sum(1 for c in line if "\u4e00" <= c <= "\u9fff") for line in lines[1:4]})
+        == 1
+    )
 
 
 def test_query_csv_and_json(warehouse, capsys):
     sql = "SELECT entity_zh, value, period FROM raw.it_spend ORDER BY value NULLS LAST"
     assert main(["query", sql, "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "entity_zh,value,period", "设备,722000.0,2022", "软件,913000.5,2022", "总计,,2022",
+        "entity_zh,value,period",
+        "设备,722000.0,2022",
+        "软件,913000.5,2022",
+        "总计,,2022",
     ]
     assert main(["query", sql + " LIMIT 1", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [
@@ -64,20 +73,27 @@ def test_query_csv_and_json(warehouse, capsys):
 
 
 def test_json_dates_and_decimals(warehouse, capsys):
-    assert main(["query", "SELECT DATE '2023-05-01' AS d, 1.25::DECIMAL(5, 2) AS x",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            ["query", "SELECT DATE '2023-05-01' AS d, 1.25::DECIMAL(5, 2) AS x", "--format", "json"]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out) == [{"d": "2023-05-01", "x": 1.25}]
 
 
-@pytest.mark.parametrize("sql, kind", [
-    ("INSERT INTO raw.it_spend (entity) VALUES ('x')", "INSERT"),
-    ("DELETE FROM raw.it_spend", "DELETE"),
-    ("DROP TABLE raw.it_spend", "DROP"),
-    ("CREATE TABLE raw.x AS SELECT 1", "CREATE"),
-    ("COPY raw.it_spend TO 'out.csv'", "COPY"),
-    ("ATTACH 'other.duckdb' AS other", "ATTACH"),
-    ("SET threads = 1", "SET"),
-])
+@pytest.mark.parametrize(
+    "sql, kind",
+    [
+        ("INSERT INTO raw.it_spend (entity) VALUES ('x')", "INSERT"),
+        ("DELETE FROM raw.it_spend", "DELETE"),
+        ("DROP TABLE raw.it_spend", "DROP"),
+        ("CREATE TABLE raw.x AS SELECT 1", "CREATE"),
+        ("COPY raw.it_spend TO 'out.csv'", "COPY"),
+        ("ATTACH 'other.duckdb' AS other", "ATTACH"),
+        ("SET threads = 1", "SET"),
+    ],
+)
 def test_write_statements_are_refused(warehouse, capsys, sql, kind):
     before = _checksum(warehouse)
     assert main(["query", sql]) == 1
@@ -123,10 +139,17 @@ def test_tables_lists_row_counts_and_descriptions(warehouse, capsys):
 
 
 def test_console_script_starts_without_dagster_or_pandas(warehouse):
-    code = ("import sys; from pipelines.cli import main; rc = main(['query', 'SELECT 42 AS x']);"
-            "assert not {'dagster', 'pandas'} & set(sys.modules), 'heavy import'; sys.exit(rc)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "WAREHOUSE_PATH": str(warehouse)}, timeout=60)
+    code = (
+        "import sys; from pipelines.cli import main; rc = main(['query', 'SELECT 42 AS x']);"
+        "assert not {'dagster', 'pandas'} & set(sys.modules), 'heavy import'; sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[2].strip() == "42"
 

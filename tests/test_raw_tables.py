@@ -22,28 +22,38 @@ def test_it_spend_2023_software(db):
 
 def test_global_iaas_2021(db):
     assert figure(db, "public_cloud_market", "iaas", "market_size", "2021", region="global") == (
-        916, "USD 100 million")
+        916,
+        "USD 100 million",
+    )
     assert figure(db, "public_cloud_market", "iaas", "growth", "2021", region="global") == (
-        42.7, "percent")
+        42.7,
+        "percent",
+    )
 
 
 def test_china_telecom_cloud_2022h1(db):
     assert figure(db, "carrier_cloud", "china_telecom_cloud", "revenue", "2022H1") == (
-        280.8, "CNY 100 million")
+        280.8,
+        "CNY 100 million",
+    )
     assert figure(db, "carrier_cloud", "china_telecom_cloud", "growth", "2022H1") == (
-        100.8, "percent")
+        100.8,
+        "percent",
+    )
 
 
-@pytest.mark.parametrize(("period", "eflops"), [("2021", 155.2), ("2022", 268.0),
-                                                ("2026", 1271.4)])
+@pytest.mark.parametrize(("period", "eflops"), [("2021", 155.2), ("2022", 268.0), ("2026", 1271.4)])
 def test_china_intelligent_compute(db, period, eflops):
     assert figure(db, "intelligent_compute", "china", "compute", period) == (eflops, "EFLOPS")
 
 
 def test_stated_cagr_and_forecast_flags(db):
     assert figure(db, "intelligent_compute", "china", "cagr", "2021/2026") == (52.3, "percent")
-    flags = dict(db.execute("SELECT period, is_forecast FROM raw.intelligent_compute "
-                        "WHERE metric = 'compute'").fetchall())
+    flags = dict(
+        db.execute(
+            "SELECT period, is_forecast FROM raw.intelligent_compute WHERE metric = 'compute'"
+        ).fetchall()
+    )
     assert flags == {"2021": False, "2022": True, "2026": True}
 
 
@@ -56,40 +66,68 @@ def test_gpu_model_assumptions_and_results(db):
 def test_datacenter_projects_keep_their_descriptions(db):
     count, described = db.execute(
         "SELECT count(*), count(*) FILTER (WHERE length(description_zh) > 10) "
-        "FROM raw.datacenter_projects").fetchall()[0]
+        "FROM raw.datacenter_projects"
+    ).fetchall()[0]
     assert count == described == 9
-    assert db.execute("SELECT count(DISTINCT entity) FROM raw.datacenter_project_figures"
-                  ).fetchall()[0][0] == 9
+    assert (
+        db.execute("SELECT count(DISTINCT entity) FROM raw.datacenter_project_figures").fetchall()[
+            0
+        ][0]
+        == 9
+    )
 
 
 def test_every_row_knows_where_it_came_from(db):
-    tables = [t for (t,) in db.execute("SELECT table_name FROM duckdb_tables() "
-                                   "WHERE schema_name = 'raw'").fetchall()]
+    tables = [
+        t
+        for (t,) in db.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+        ).fetchall()
+    ]
     for table in tables:
-        missing = db.execute(f"SELECT count(*) FROM raw.{table} WHERE source_file IS NULL "
-                         "OR source_line IS NULL").fetchall()[0][0]
+        missing = db.execute(
+            f"SELECT count(*) FROM raw.{table} WHERE source_file IS NULL OR source_line IS NULL"
+        ).fetchall()[0][0]
         assert missing == 0, table
 
 
 def test_reference_tables_keep_their_own_columns(db):
-    columns = [c for (c,) in db.execute("SELECT column_name FROM duckdb_columns() WHERE "
-                                        "schema_name = 'raw' AND table_name = 'reports'"
-                                        ).fetchall()]
+    columns = [
+        c
+        for (c,) in db.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE "
+            "schema_name = 'raw' AND table_name = 'reports'"
+        ).fetchall()
+    ]
     assert columns[:2] == ["report_id", "title_zh"]
     assert "report_id_1" not in columns
 
 
 def test_precision_as_printed_is_kept(db):
-    decimals = dict(db.execute("SELECT period, value_decimals FROM raw.intelligent_compute "
-                           "WHERE metric = 'compute'").fetchall())
+    decimals = dict(
+        db.execute(
+            "SELECT period, value_decimals FROM raw.intelligent_compute WHERE metric = 'compute'"
+        ).fetchall()
+    )
     assert decimals == {"2021": 1, "2022": 1, "2026": 1}
-    assert db.execute("SELECT value_decimals FROM raw.gpu_model WHERE metric = 'training_compute'"
-                  ).fetchall()[0][0] == -9
+    assert (
+        db.execute(
+            "SELECT value_decimals FROM raw.gpu_model WHERE metric = 'training_compute'"
+        ).fetchall()[0][0]
+        == -9
+    )
 
 
 def test_column_docs_are_stored_in_duckdb(db):
-    comment = db.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'raw' "
-                     "AND table_name = 'it_spend' AND column_name = 'unit'").fetchall()[0][0]
+    comment = db.execute(
+        "SELECT comment FROM duckdb_columns() WHERE schema_name = 'raw' "
+        "AND table_name = 'it_spend' AND column_name = 'unit'"
+    ).fetchall()[0][0]
     assert "unit as stated" in comment
-    assert "全球IT开支预测" in db.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = "
-                                   "'raw' AND table_name = 'it_spend'").fetchall()[0][0]
+    assert (
+        "全球IT开支预测"
+        in db.execute(
+            "SELECT comment FROM duckdb_tables() WHERE schema_name = "
+            "'raw' AND table_name = 'it_spend'"
+        ).fetchall()[0][0]
+    )

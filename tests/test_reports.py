@@ -77,8 +77,12 @@ def test_the_report_page_is_self_contained(built_warehouse: Path):
 
 def test_the_report_page_lists_every_mismatch_with_its_provenance(built_warehouse, db):
     page = report_path(built_warehouse).read_text(encoding="utf-8")
-    mismatches = [row[0] for row in db.sql(
-        "SELECT check_id FROM marts.report_consistency WHERE status = 'mismatch'").fetchall()]
+    mismatches = [
+        row[0]
+        for row in db.sql(
+            "SELECT check_id FROM marts.report_consistency WHERE status = 'mismatch'"
+        ).fetchall()
+    ]
     assert mismatches
     for check_id in mismatches:
         assert f'<h3 class="mismatch">{check_id}</h3>' in page

@@ -31,8 +31,9 @@ def display_name(registry: Registry, path) -> str:
     return f"{registry.root.name}/{path.relative_to(registry.root).as_posix()}"
 
 
-def load_table(registry: Registry, spec: TableSpec, schema: TableSchema | None = None
-               ) -> LoadedTable:
+def load_table(
+    registry: Registry, spec: TableSpec, schema: TableSchema | None = None
+) -> LoadedTable:
     """The validated frame of one table from all its files, or an error naming what is wrong."""
     schema = schema or build_schema(spec, registry)
     files = registry.source_files(spec)

@@ -79,8 +79,11 @@ class TestOutcome:
 
 def _statement(sql: str, file: str) -> exp.Expression:
     try:
-        statements = [s for s in sqlglot.parse(sql, read="duckdb")
-                      if s is not None and not isinstance(s, exp.Semicolon)]
+        statements = [
+            s
+            for s in sqlglot.parse(sql, read="duckdb")
+            if s is not None and not isinstance(s, exp.Semicolon)
+        ]
     except sqlglot.errors.ParseError as error:
         raise ModelError(f"{file}: is not valid DuckDB SQL: {error}") from None
     if len(statements) != 1:
@@ -98,17 +101,21 @@ def references(statement: exp.Expression, file: str) -> frozenset[str]:
         if table is created:
             continue
         if table.catalog:
-            raise ModelError(f"{file}: refers to {table.sql('duckdb')}; name tables as "
-                             "<schema>.<table> inside this warehouse")
+            raise ModelError(
+                f"{file}: refers to {table.sql('duckdb')}; name tables as "
+                "<schema>.<table> inside this warehouse"
+            )
         if isinstance(table.this, exp.Anonymous) and table.db:
             found.add(f"{table.db}.{table.this.name}".lower())
         elif isinstance(table.this, exp.Identifier):
             if table.db:
                 found.add(f"{table.db}.{table.name}".lower())
             elif table.name.lower() not in ctes:
-                raise ModelError(f"{file}: refers to '{table.name}' without a schema; write "
-                                 f"raw.{table.name}, staging.{table.name} or "
-                                 f"marts.{table.name}")
+                raise ModelError(
+                    f"{file}: refers to '{table.name}' without a schema; write "
+                    f"raw.{table.name}, staging.{table.name} or "
+                    f"marts.{table.name}"
+                )
     return frozenset(found)
 
 
@@ -136,9 +143,11 @@ def _columns(columns: Iterable[str]) -> str:
 
 def _duplicates(relation: str, columns: list[str]) -> str:
     present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
-    return (f"SELECT * FROM {relation} WHERE {present} "
-            f"QUALIFY count(*) OVER (PARTITION BY {_columns(columns)}) > 1 "
-            f"ORDER BY {_columns(columns)}")
+    return (
+        f"SELECT * FROM {relation} WHERE {present} "
+        f"QUALIFY count(*) OVER (PARTITION BY {_columns(columns)}) > 1 "
+        f"ORDER BY {_columns(columns)}"
+    )
 
 
 def _column_test(relation: str, column: str, test: str, args: dict) -> tuple[str, str, set[str]]:
@@ -150,29 +159,35 @@ def _column_test(relation: str, column: str, test: str, args: dict) -> tuple[str
         return f"not_null_{column}", f"SELECT * FROM {relation} WHERE {col} IS NULL", set()
     if test == "accepted_values":
         values = ", ".join(_literal(v) for v in args["values"])
-        return (f"accepted_values_{column}",
-                f"SELECT * FROM {relation} WHERE {col} NOT IN ({values})", set())
+        return (
+            f"accepted_values_{column}",
+            f"SELECT * FROM {relation} WHERE {col} NOT IN ({values})",
+            set(),
+        )
     if test == "relationships":
         target, field_ = args["to"].lower(), quote(args["field"])
-        return (f"relationships_{column}_{target.split('.')[-1]}",
-                f"SELECT * FROM {relation} AS child WHERE child.{col} IS NOT NULL AND NOT EXISTS "
-                f"(SELECT 1 FROM {target} AS parent WHERE parent.{field_} = child.{col})",
-                {target})
+        return (
+            f"relationships_{column}_{target.split('.')[-1]}",
+            f"SELECT * FROM {relation} AS child WHERE child.{col} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS parent WHERE parent.{field_} = child.{col})",
+            {target},
+        )
     if test == "range":
         bounds = [f"{col} < {_literal(args['min'])}"] if "min" in args else []
         bounds += [f"{col} > {_literal(args['max'])}"] if "max" in args else []
         if not bounds:
             raise KeyError("min or max")
         return f"range_{column}", f"SELECT * FROM {relation} WHERE {' OR '.join(bounds)}", set()
-    raise ValueError(f"unknown column test '{test}' (known: unique, not_null, "
-                     "accepted_values, relationships, range)")
+    raise ValueError(
+        f"unknown column test '{test}' (known: unique, not_null, "
+        "accepted_values, relationships, range)"
+    )
 
 
 def _model_test(relation: str, test: str, args: Any) -> tuple[str, str, set[str]]:
     if test == "unique_combination":
         columns = list(args.get("columns", []) if isinstance(args, dict) else args)
-        return (f"unique_combination_{'_'.join(columns)}", _duplicates(relation, columns),
-                set())
+        return (f"unique_combination_{'_'.join(columns)}", _duplicates(relation, columns), set())
     raise ValueError(f"unknown model test '{test}' (known: unique_combination)")
 
 
@@ -199,12 +214,20 @@ def _declared_tests(schema: str, relation: str, entry: dict) -> list[ModelTest]:
     for column in entry.get("columns") or ():
         for test, args in _test_items(column.get("tests")):
             name, sql, reads = _column_test(relation, column["name"], test, args or {})
-            tests.append(ModelTest(name, sql, f"{test} on {column['name']}",
-                                   _blocking(schema, args), frozenset(reads)))
+            tests.append(
+                ModelTest(
+                    name,
+                    sql,
+                    f"{test} on {column['name']}",
+                    _blocking(schema, args),
+                    frozenset(reads),
+                )
+            )
     for test, args in _test_items(entry.get("tests")):
         name, sql, reads = _model_test(relation, test, args)
-        tests.append(ModelTest(name, sql, f"{test} on {relation}", _blocking(schema, args),
-                               frozenset(reads)))
+        tests.append(
+            ModelTest(name, sql, f"{test} on {relation}", _blocking(schema, args), frozenset(reads))
+        )
     return tests
 
 
@@ -217,8 +240,9 @@ def _read_docs(path: Path, file: str) -> dict[str, dict]:
     except yaml.YAMLError as error:
         raise ModelError(f"{file}: is not valid YAML: {error}") from None
     entries = raw.get("models") or []
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "name" in e
-                                                for e in entries):
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and "name" in e for e in entries
+    ):
         raise ModelError(f"{file}: 'models:' must be a list of entries with a name")
     return {entry["name"]: entry for entry in entries}
 
@@ -230,21 +254,29 @@ def _load_model(path: Path, display: str, entry: dict) -> Model:
     is_macro = isinstance(statement, exp.Create) and statement.args.get("kind") == "MACRO"
     if is_macro:
         created = statement.this.find(exp.Table)
-        if f"{created.db}.{created.name}".lower() != f"{schema}.{name}" or not \
-                statement.args.get("replace"):
-            raise ModelError(f"{display}: a macro file must define "
-                             f"CREATE OR REPLACE MACRO {schema}.{name}(...)")
+        if f"{created.db}.{created.name}".lower() != f"{schema}.{name}" or not statement.args.get(
+            "replace"
+        ):
+            raise ModelError(
+                f"{display}: a macro file must define CREATE OR REPLACE MACRO {schema}.{name}(...)"
+            )
     elif not isinstance(statement, exp.Query | exp.Pivot):
-        raise ModelError(f"{display}: a model is one SELECT (or CREATE OR REPLACE MACRO) "
-                         f"statement, not {statement.key.upper()}")
+        raise ModelError(
+            f"{display}: a model is one SELECT (or CREATE OR REPLACE MACRO) "
+            f"statement, not {statement.key.upper()}"
+        )
     relation = f"{schema}.{name}"
     try:
         tests = _declared_tests(schema, relation, entry)
     except (KeyError, TypeError, ValueError) as error:
-        raise ModelError(f"{path.parent.parent.name}/{schema}/{DOCS_FILE}: model '{name}': "
-                         f"bad test: {error}") from None
-    columns = {c["name"]: " ".join(str(c["description"]).split())
-               for c in entry.get("columns") or () if c.get("description")}
+        raise ModelError(
+            f"{path.parent.parent.name}/{schema}/{DOCS_FILE}: model '{name}': bad test: {error}"
+        ) from None
+    columns = {
+        c["name"]: " ".join(str(c["description"]).split())
+        for c in entry.get("columns") or ()
+        if c.get("description")
+    }
     return Model(
         schema=schema,
         name=name,
@@ -271,19 +303,28 @@ class ModelProject:
         marts), which models may read besides each other."""
         root = root or settings.models_dir()
         models: dict[str, Model] = {}
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != TESTS_FOLDER
-                             and not p.name.startswith((".", "_"))):
+        for folder in sorted(
+            p
+            for p in root.iterdir()
+            if p.is_dir() and p.name != TESTS_FOLDER and not p.name.startswith((".", "_"))
+        ):
             docs_path = folder / DOCS_FILE
-            docs = _read_docs(docs_path, f"{root.name}/{folder.name}/{DOCS_FILE}") \
-                if docs_path.exists() else {}
+            docs = (
+                _read_docs(docs_path, f"{root.name}/{folder.name}/{DOCS_FILE}")
+                if docs_path.exists()
+                else {}
+            )
             files = sorted(folder.glob("*.sql"))
             for path in files:
-                model = _load_model(path, f"{root.name}/{folder.name}/{path.name}",
-                                    docs.get(path.stem, {}))
+                model = _load_model(
+                    path, f"{root.name}/{folder.name}/{path.name}", docs.get(path.stem, {})
+                )
                 models[model.relation] = model
             if unknown := sorted(set(docs) - {p.stem for p in files}):
-                raise ModelError(f"{root.name}/{folder.name}/{DOCS_FILE}: documents "
-                                 f"{unknown}, which have no .sql file in {folder.name}/")
+                raise ModelError(
+                    f"{root.name}/{folder.name}/{DOCS_FILE}: documents "
+                    f"{unknown}, which have no .sql file in {folder.name}/"
+                )
         project = cls(root, models)
         known = set(sources) | set(models)
         project._attach_singular_tests(known)
@@ -307,15 +348,21 @@ class ModelProject:
             sql = path.read_text(encoding="utf-8")
             reads = references(_statement(sql, display), display)
             if unknown := sorted(reads - known):
-                raise ModelError(f"{display}: refers to {unknown[0]}, which is neither a table "
-                                 f"of the Python assets nor a model")
+                raise ModelError(
+                    f"{display}: refers to {unknown[0]}, which is neither a table "
+                    f"of the Python assets nor a model"
+                )
             tested = [r for r in order if r in reads]
             if not tested:
                 raise ModelError(f"{display}: a singular test must read at least one model")
             model = self.models[tested[-1]]
-            test = ModelTest(path.stem, sql.strip().rstrip(";"),
-                             leading_comment(sql) or f"singular test {path.name}",
-                             _blocking(model.schema, None), reads - {model.relation})
+            test = ModelTest(
+                path.stem,
+                sql.strip().rstrip(";"),
+                leading_comment(sql) or f"singular test {path.name}",
+                _blocking(model.schema, None),
+                reads - {model.relation},
+            )
             if any(t.name == test.name for t in model.tests):
                 raise ModelError(f"{display}: {model.relation} already has a test {test.name}")
             self.models[model.relation] = dataclasses.replace(model, tests=(*model.tests, test))
@@ -343,6 +390,9 @@ class ModelProject:
 
 def run_test(con: duckdb.DuckDBPyConnection, test: ModelTest) -> TestOutcome:
     failures = con.execute(f"SELECT count(*) FROM ({test.sql})").fetchall()[0][0]
-    sample = con.execute(f"SELECT * FROM ({test.sql}) LIMIT {FAILING_ROWS_SHOWN}").df() \
-        if failures else pd.DataFrame()
+    sample = (
+        con.execute(f"SELECT * FROM ({test.sql}) LIMIT {FAILING_ROWS_SHOWN}").df()
+        if failures
+        else pd.DataFrame()
+    )
     return TestOutcome(failures, sample)

@@ -76,9 +76,13 @@ def list_tables(path: Path | None = None) -> Result:
     """Every table and view with its row count and its description (COMMENT ON TABLE)."""
     with connect_readonly(path) as con:
         rows = [
-            (schema, name, kind,
-             con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchall()[0][0],
-             comment)
+            (
+                schema,
+                name,
+                kind,
+                con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(name)}").fetchall()[0][0],
+                comment,
+            )
             for schema, name, kind, comment in con.execute(TABLES_SQL).fetchall()
         ]
     return Result(("schema", "table", "kind", "rows", "description"), rows)
@@ -129,8 +133,14 @@ def _table(result: Result, max_width: int | None) -> str:
         return "  ".join(padded).rstrip()
 
     count = f"({len(cells)} row{'' if len(cells) == 1 else 's'})"
-    return "\n".join([line(list(result.columns)), line(["-" * w for w in widths]),
-                      *(line(row) for row in cells), count])
+    return "\n".join(
+        [
+            line(list(result.columns)),
+            line(["-" * w for w in widths]),
+            *(line(row) for row in cells),
+            count,
+        ]
+    )
 
 
 def _json_value(value: object) -> object:

@@ -29,8 +29,7 @@ def fingerprints(root: Path) -> dict[str, str]:
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
     }
 
 
@@ -218,9 +217,11 @@ class Registry:
         if parts == (TABLE_REGISTRY,):
             return frozenset(self.tables)
         if len(parts) == 1:
-            return frozenset(s.name for s in self.tables.values()
-                             if not s.per_report and s.file_name == parts[0])
+            return frozenset(
+                s.name for s in self.tables.values() if not s.per_report and s.file_name == parts[0]
+            )
         if len(parts) == 2 and parts[0] in self.report_ids:
-            return frozenset(s.name for s in self.tables.values()
-                             if s.per_report and s.file_name == parts[1])
+            return frozenset(
+                s.name for s in self.tables.values() if s.per_report and s.file_name == parts[1]
+            )
         return frozenset()

@@ -124,10 +124,16 @@ def sum_to_total(records, dims, metric, total, tolerance=0.0) -> Iterator[Relati
             continue
         index, row = totals[0]
         summed = sum((interval_of(p) for _, p in parts), Interval.exact(0))
-        yield Relation(index, [i for i, _ in parts], interval_of(row), summed,
-                       row["value"], _sum(p for _, p in parts),
-                       f"{metric} of {total} = sum of its {len(parts)} parts ({_label(keys, key)})",
-                       tolerance)
+        yield Relation(
+            index,
+            [i for i, _ in parts],
+            interval_of(row),
+            summed,
+            row["value"],
+            _sum(p for _, p in parts),
+            f"{metric} of {total} = sum of its {len(parts)} parts ({_label(keys, key)})",
+            tolerance,
+        )
 
 
 def _level_lookup(records: list[Record], dims: list[str], level: str) -> dict:
@@ -149,10 +155,16 @@ def growth_matches_levels(records, dims, growth, level, tolerance=0.0) -> Iterat
         if before is None or now is None or then is None:
             continue
         recomputed = (interval_of(now[1]) / interval_of(then[1]) - 1) * 100
-        yield Relation(index, [now[0], then[0]], interval_of(row), recomputed, row["value"],
-                       (now[1]["value"] / then[1]["value"] - 1) * 100,
-                       f"{growth} of {row['entity']} {row['period']} = change of {level} "
-                       f"from {before}", tolerance)
+        yield Relation(
+            index,
+            [now[0], then[0]],
+            interval_of(row),
+            recomputed,
+            row["value"],
+            (now[1]["value"] / then[1]["value"] - 1) * 100,
+            f"{growth} of {row['entity']} {row['period']} = change of {level} from {before}",
+            tolerance,
+        )
 
 
 def growth_over_span(records, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
@@ -166,10 +178,16 @@ def growth_over_span(records, dims, growth, level, tolerance=0.0) -> Iterator[Re
             continue
         (i0, start), (i1, end) = ends
         recomputed = (interval_of(end) / interval_of(start) - 1) * 100
-        yield Relation(index, [i0, i1], interval_of(row), recomputed, row["value"],
-                       (end["value"] / start["value"] - 1) * 100,
-                       f"{growth} of {row['entity']} over {row['period']} = change of {level}",
-                       tolerance)
+        yield Relation(
+            index,
+            [i0, i1],
+            interval_of(row),
+            recomputed,
+            row["value"],
+            (end["value"] / start["value"] - 1) * 100,
+            f"{growth} of {row['entity']} over {row['period']} = change of {level}",
+            tolerance,
+        )
 
 
 def change(records, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
@@ -185,10 +203,16 @@ def change(records, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
         if not candidates or (*key, row["period"]) not in levels:
             continue
         (i0, start), (i1, end) = levels[(*key, candidates[-1])], levels[(*key, row["period"])]
-        yield Relation(index, [i0, i1], interval_of(row), interval_of(end) - interval_of(start),
-                       row["value"], end["value"] - start["value"],
-                       f"{change} of {row['entity']} = {level} {row['period']} − "
-                       f"{level} {candidates[-1]}", tolerance)
+        yield Relation(
+            index,
+            [i0, i1],
+            interval_of(row),
+            interval_of(end) - interval_of(start),
+            row["value"],
+            end["value"] - start["value"],
+            f"{change} of {row['entity']} = {level} {row['period']} − {level} {candidates[-1]}",
+            tolerance,
+        )
 
 
 def sum_at_most(records, dims, metric, max, group_by, tolerance=0.0) -> Iterator[Relation]:
@@ -197,14 +221,26 @@ def sum_at_most(records, dims, metric, max, group_by, tolerance=0.0) -> Iterator
     keys = ["report_id", *group_by]
     for key, group in _groups(_of_metric(records, metric), keys).items():
         summed = sum((interval_of(r) for _, r in group), Interval.exact(0))
-        yield Relation(group[0][0], [i for i, _ in group], Interval.exact(max), summed, max,
-                       _sum(r for _, r in group),
-                       f"sum of {metric} ≤ {max:g} ({_label(keys, key)})",
-                       tolerance, at_most=True)
+        yield Relation(
+            group[0][0],
+            [i for i, _ in group],
+            Interval.exact(max),
+            summed,
+            max,
+            _sum(r for _, r in group),
+            f"sum of {metric} ≤ {max:g} ({_label(keys, key)})",
+            tolerance,
+            at_most=True,
+        )
 
 
-_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-              ast.Div: operator.truediv, ast.Pow: operator.pow}
+_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 
 
 def _evaluate(node: ast.AST, names: dict):
@@ -213,8 +249,7 @@ def _evaluate(node: ast.AST, names: dict):
     if isinstance(node, ast.Expression):
         return _evaluate(node.body, names)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.left, names),
-                                         _evaluate(node.right, names))
+        return _OPERATORS[type(node.op)](_evaluate(node.left, names), _evaluate(node.right, names))
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return node.value
     if isinstance(node, ast.Name) and node.id in names:
@@ -235,8 +270,16 @@ def rule_metrics(params: dict) -> set[str]:
     return named | (formula_names(params["expression"]) if "expression" in params else set())
 
 
-def formula(records, dims, result, expression, entity=None, base_units=False,
-            exact_inputs=False, tolerance=0.0) -> Iterator[Relation]:
+def formula(
+    records,
+    dims,
+    result,
+    expression,
+    entity=None,
+    base_units=False,
+    exact_inputs=False,
+    tolerance=0.0,
+) -> Iterator[Relation]:
     """`result` equals an arithmetic expression of other metrics of the same entity and
     period (in stated units, or in base units with `base_units: true`; `exact_inputs: true`
     treats the inputs as exact assumptions rather than rounded figures)."""
@@ -252,15 +295,27 @@ def formula(records, dims, result, expression, entity=None, base_units=False,
             continue
         inputs = {m: by_metric[m] for m in needed}
         index, row = by_metric[result]
-        recomputed = _evaluate(tree, {m: interval_of(r, base_units, exact_inputs)
-                                      for m, (_, r) in inputs.items()})
-        point = _evaluate(tree, {m: float(r["value"]) * (float(r["_factor"]) if base_units
-                                                         else 1.0)
-                                 for m, (_, r) in inputs.items()})
+        recomputed = _evaluate(
+            tree, {m: interval_of(r, base_units, exact_inputs) for m, (_, r) in inputs.items()}
+        )
+        point = _evaluate(
+            tree,
+            {
+                m: float(r["value"]) * (float(r["_factor"]) if base_units else 1.0)
+                for m, (_, r) in inputs.items()
+            },
+        )
         stated = interval_of(row, base_units)
-        yield Relation(index, [i for i, _ in inputs.values()], stated, recomputed,
-                       float(row["value"]) * (float(row["_factor"]) if base_units else 1.0),
-                       point, f"{result} = {expression} ({_label(keys, key)})", tolerance)
+        yield Relation(
+            index,
+            [i for i, _ in inputs.values()],
+            stated,
+            recomputed,
+            float(row["value"]) * (float(row["_factor"]) if base_units else 1.0),
+            point,
+            f"{result} = {expression} ({_label(keys, key)})",
+            tolerance,
+        )
 
 
 RULES: dict[str, Callable[..., Iterator[Relation]]] = {
@@ -276,7 +331,7 @@ RULES: dict[str, Callable[..., Iterator[Relation]]] = {
 MESSAGES = {
     "sum_to_total": "the parts of '{metric}' must add up to the '{total}' row",
     "growth_matches_levels": "'{growth}' must agree with the change of '{level}' from the "
-                             "year before",
+    "year before",
     "growth_over_span": "'{growth}' over a span must agree with the change of '{level}'",
     "change": "'{change}' must equal the difference of '{level}' between the two periods",
     "sum_at_most": "'{metric}' summed per {group_by} must not exceed {max}",
@@ -289,8 +344,9 @@ def describe(rule: str, params: dict) -> str:
     return MESSAGES[rule].format(**params) + " (within printed rounding)"
 
 
-def relations(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,
-              unit_factors: dict[str, float]) -> list[Relation]:
+def relations(
+    frame: pd.DataFrame, dims: list[str], rule: str, params: dict, unit_factors: dict[str, float]
+) -> list[Relation]:
     """Every instance of one rule in a table's rows."""
     params = {k: v for k, v in params.items() if k not in ("audit_only", "note")}
     frame = frame.assign(
@@ -300,14 +356,25 @@ def relations(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,
     frame = frame[frame["value"].notna() & frame["metric"].isin(rule_metrics(params))]
     if "value_decimals" not in frame.columns:
         frame = frame.assign(value_decimals=None)
-    columns = ["report_id", *dims, "entity", "period", "metric", "value", "unit", "_factor",
-               "value_qualifier", "value_decimals"]
+    columns = [
+        "report_id",
+        *dims,
+        "entity",
+        "period",
+        "metric",
+        "value",
+        "unit",
+        "_factor",
+        "value_qualifier",
+        "value_decimals",
+    ]
     records = list(zip(frame.index, rows_of(frame, columns), strict=True))
     return list(RULES[rule](records, dims, **params))
 
 
-def rule_check(frame: pd.DataFrame, dims: list[str], rule: str, params: dict,
-               unit_factors: dict[str, float]) -> pd.Series:
+def rule_check(
+    frame: pd.DataFrame, dims: list[str], rule: str, params: dict, unit_factors: dict[str, float]
+) -> pd.Series:
     """One boolean per row for pandera: False where a stated figure breaks the rule."""
     ok = pd.Series(True, index=frame.index)
     for relation in relations(frame, dims, rule, params, unit_factors):

@@ -31,8 +31,17 @@ BOOLEAN_TEXT = ("true", "false")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 FIGURE_COLUMNS = (
-    "entity", "entity_zh", "metric", "period", "value", "unit",
-    "value_qualifier", "is_forecast", "section", "data_source", "note",
+    "entity",
+    "entity_zh",
+    "metric",
+    "period",
+    "value",
+    "unit",
+    "value_qualifier",
+    "is_forecast",
+    "section",
+    "data_source",
+    "note",
 )
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
 # Text columns carry no pandera dtype: every cell is read as text (source_files.py), and the
@@ -81,10 +90,16 @@ def _years_plausible(series: pd.Series) -> pd.Series:
 
 def _period_checks() -> list[pa.Check]:
     return [
-        pa.Check.str_matches(PERIOD_PATTERN, error="must be a period like 2022, 2022H1, "
-                             "2022Q3, 2022-11, 2022-11-30 or an interval like 2021/2026"),
-        pa.Check(_years_plausible, element_wise=False,
-                 error=f"years must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}"),
+        pa.Check.str_matches(
+            PERIOD_PATTERN,
+            error="must be a period like 2022, 2022H1, "
+            "2022Q3, 2022-11, 2022-11-30 or an interval like 2021/2026",
+        ),
+        pa.Check(
+            _years_plausible,
+            element_wise=False,
+            error=f"years must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}",
+        ),
     ]
 
 
@@ -129,8 +144,14 @@ class TableSchema:
     date_columns: tuple[str, ...]
 
 
-def _frame_check(checks: list, focus: dict, column: str, needs: tuple[str, ...],
-                 error: str, fn: Callable[[pd.DataFrame], pd.Series]) -> None:
+def _frame_check(
+    checks: list,
+    focus: dict,
+    column: str,
+    needs: tuple[str, ...],
+    error: str,
+    fn: Callable[[pd.DataFrame], pd.Series],
+) -> None:
     checks.append(pa.Check(_guarded(needs, fn), error=error))
     focus[error] = column
 
@@ -140,64 +161,104 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
         dim: pa.Column(TEXT, pa.Check.isin(values, error=f"must be one of {list(values)}"))
         for dim, values in spec.dimensions.items()
     }
-    entity_checks = [pa.Check.str_matches(r"^[a-z0-9]+(?:_[a-z0-9]+)*$",
-                                          error="must be a snake_case English id")]
+    entity_checks = [
+        pa.Check.str_matches(r"^[a-z0-9]+(?:_[a-z0-9]+)*$", error="must be a snake_case English id")
+    ]
     if spec.entities:
-        entity_checks.append(pa.Check.isin(spec.entities, error=f"must be one of the table's "
-                                           f"entities {list(spec.entities)}"))
+        entity_checks.append(
+            pa.Check.isin(
+                spec.entities, error=f"must be one of the table's entities {list(spec.entities)}"
+            )
+        )
     columns |= {
         "entity": pa.Column(TEXT, entity_checks),
         "entity_zh": pa.Column(TEXT, pa.Check.str_length(min_value=1)),
-        "metric": pa.Column(TEXT, pa.Check.isin(list(spec.metrics), error="must be one of the "
-                            f"table's metrics {list(spec.metrics)}")),
+        "metric": pa.Column(
+            TEXT,
+            pa.Check.isin(
+                list(spec.metrics), error=f"must be one of the table's metrics {list(spec.metrics)}"
+            ),
+        ),
         "period": pa.Column(TEXT, _period_checks()),
         "value": pa.Column(float, pa.Check(_finite, error="must be a finite number")),
-        "unit": pa.Column(TEXT, pa.Check.isin(sorted(registry.units),
-                                             error="must be a unit listed in units.csv")),
-        "value_qualifier": pa.Column(TEXT, pa.Check.isin(QUALIFIERS,
-                                     error=f"must be one of {list(QUALIFIERS)}")),
+        "unit": pa.Column(
+            TEXT, pa.Check.isin(sorted(registry.units), error="must be a unit listed in units.csv")
+        ),
+        "value_qualifier": pa.Column(
+            TEXT, pa.Check.isin(QUALIFIERS, error=f"must be one of {list(QUALIFIERS)}")
+        ),
         "is_forecast": pa.Column(TEXT, pa.Check.isin(BOOLEAN_TEXT, error="must be true or false")),
-        "section": pa.Column(TEXT, pa.Check.str_matches(SECTION_PATTERN,
-                                                       error="must be a section number like 1.3")),
-        "data_source": pa.Column(TEXT, pa.Check.isin(sorted(registry.data_sources),
-                                 error="must be a data_source listed in data_sources.csv")),
+        "section": pa.Column(
+            TEXT, pa.Check.str_matches(SECTION_PATTERN, error="must be a section number like 1.3")
+        ),
+        "data_source": pa.Column(
+            TEXT,
+            pa.Check.isin(
+                sorted(registry.data_sources),
+                error="must be a data_source listed in data_sources.csv",
+            ),
+        ),
         "note": pa.Column(TEXT, nullable=True),
         DECIMALS: pa.Column("Int64", nullable=True),
     }
     return columns
 
 
-def _figures_checks(spec: TableSpec, factors: dict[str, float], checks: list, focus: dict
-                    ) -> None:
+def _figures_checks(spec: TableSpec, factors: dict[str, float], checks: list, focus: dict) -> None:
     dims = list(spec.dimensions)
     for metric in spec.metrics.values():
         units = list(metric.units)
-        _frame_check(checks, focus, "unit", ("metric", "unit"),
-                     f"the unit of '{metric.name}' must be one of {units}",
-                     lambda f, m=metric.name, u=units: (f["metric"] != m) | f["unit"].isin(u))
+        _frame_check(
+            checks,
+            focus,
+            "unit",
+            ("metric", "unit"),
+            f"the unit of '{metric.name}' must be one of {units}",
+            lambda f, m=metric.name, u=units: (f["metric"] != m) | f["unit"].isin(u),
+        )
         for bound, limit in metric.bounds.items():
-            compare = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less,
-                       "le": np.less_equal}[bound]
+            compare = {
+                "gt": np.greater,
+                "ge": np.greater_equal,
+                "lt": np.less,
+                "le": np.less_equal,
+            }[bound]
             _frame_check(
-                checks, focus, "value", ("metric", "value"),
+                checks,
+                focus,
+                "value",
+                ("metric", "value"),
                 f"'{metric.name}' must be {BOUND_TEXT[bound]} {limit:g}",
                 lambda f, m=metric.name, c=compare, x=limit: _within(f, m, c, x),
             )
-    _frame_check(checks, focus, "entity_zh", ("entity", "entity_zh"),
-                 "each entity has one Chinese name and each Chinese name one entity",
-                 lambda f: (f.groupby("entity")["entity_zh"].transform("nunique") == 1)
-                 & (f.groupby("entity_zh")["entity"].transform("nunique") == 1))
+    _frame_check(
+        checks,
+        focus,
+        "entity_zh",
+        ("entity", "entity_zh"),
+        "each entity has one Chinese name and each Chinese name one entity",
+        lambda f: (
+            (f.groupby("entity")["entity_zh"].transform("nunique") == 1)
+            & (f.groupby("entity_zh")["entity"].transform("nunique") == 1)
+        ),
+    )
     for rule in spec.rules:
         if rule.params.get("audit_only"):
             continue
-        _frame_check(checks, focus, "value", ("metric", "value", "entity", "period", *dims),
-                     describe(rule.rule, rule.params),
-                     lambda f, r=rule: rule_check(f, dims, r.rule, r.params, factors))
+        _frame_check(
+            checks,
+            focus,
+            "value",
+            ("metric", "value", "entity", "period", *dims),
+            describe(rule.rule, rule.params),
+            lambda f, r=rule: rule_check(f, dims, r.rule, r.params, factors),
+        )
 
 
 def _declared_column(column: ColumnSpec) -> pa.Column:
-    checks = [BOUND_CHECKS[b](v, error=f"must be {BOUND_TEXT[b]} {v:g}")
-              for b, v in column.bounds.items()]
+    checks = [
+        BOUND_CHECKS[b](v, error=f"must be {BOUND_TEXT[b]} {v:g}") for b, v in column.bounds.items()
+    ]
     if column.isin is not None:
         checks.append(pa.Check.isin(column.isin, error=f"must be one of {list(column.isin)}"))
     if column.regex:
@@ -234,13 +295,24 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
     columns[SOURCE_FILE] = pa.Column(TEXT)
     columns[SOURCE_LINE] = pa.Column(int)
     if key:
-        _frame_check(checks, focus, key[-1], tuple(key),
-                     f"the key ({', '.join(key)}) must be unique: it appears on another line too",
-                     lambda f, k=key: ~f.duplicated(k, keep=False))
+        _frame_check(
+            checks,
+            focus,
+            key[-1],
+            tuple(key),
+            f"the key ({', '.join(key)}) must be unique: it appears on another line too",
+            lambda f, k=key: ~f.duplicated(k, keep=False),
+        )
     checks.append(pa.Check(lambda f: len(f) > 0, error="the table must have at least one row"))
     focus[checks[-1].error] = None
-    schema = pa.DataFrameSchema(columns, checks=checks, strict=True, coerce=True,
-                                name=spec.name, description=spec.description)
+    schema = pa.DataFrameSchema(
+        columns,
+        checks=checks,
+        strict=True,
+        coerce=True,
+        name=spec.name,
+        description=spec.description,
+    )
     return TableSchema(spec, schema, focus, expected, numeric, booleans, dates)
 
 
@@ -258,8 +330,7 @@ def _normalize_number(text: object) -> object:
 def _decimals(text: object) -> int | None:
     """Digits after the decimal point as written (`268.0` → 1, `3.14e11` → -9), which bounds
     the rounding of the printed figure."""
-    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?",
-                                                   text)
+    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?", text)
     if not match:
         return None
     return len(match.group(1) or "") - int(match.group(2) or 0)
@@ -276,8 +347,11 @@ def header_problems(header: list[str], file: str, expected: tuple[str, ...]) -> 
         if column not in expected:
             guess = difflib.get_close_matches(column, expected, n=1)
             hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-            problems.append(Problem(file, 1, column, None,
-                                    f"unexpected column{hint}; expected {list(expected)}"))
+            problems.append(
+                Problem(
+                    file, 1, column, None, f"unexpected column{hint}; expected {list(expected)}"
+                )
+            )
     return problems
 
 
@@ -305,8 +379,13 @@ def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSc
             continue
         row = frame.loc[index]
         written = row[column] if column in frame.columns else case.failure_case
-        yield Problem(str(row[SOURCE_FILE]), int(row[SOURCE_LINE]), column,
-                      None if pd.isna(written) else written, _describe(check))
+        yield Problem(
+            str(row[SOURCE_FILE]),
+            int(row[SOURCE_LINE]),
+            column,
+            None if pd.isna(written) else written,
+            _describe(check),
+        )
 
 
 def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
@@ -321,8 +400,10 @@ def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
     try:
         valid = table.schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
-        problems = sorted(set(_problems(error, frame, table)),
-                          key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+        problems = sorted(
+            set(_problems(error, frame, table)),
+            key=lambda p: (p.file, p.line or 0, p.column or "", p.rule),
+        )
         raise SourceValidationError(table.spec.name, problems) from None
     for column in table.boolean_columns:
         valid[column] = valid[column] == "true"
@@ -354,8 +435,9 @@ def column_docs(spec: TableSpec) -> dict[str, str]:
     """Column documentation stored with the table (COMMENT ON COLUMN) and shown in the UI."""
     docs = {name: FIGURE_COLUMN_DOCS[name] for name in PROVENANCE_COLUMNS}
     if spec.kind == FIGURES:
-        docs |= {dim: f"Dimension: one of {list(values)}." for dim, values in
-                 spec.dimensions.items()}
+        docs |= {
+            dim: f"Dimension: one of {list(values)}." for dim, values in spec.dimensions.items()
+        }
         docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (*FIGURE_COLUMNS, DECIMALS)}
     else:
         docs |= {name: c.description for name, c in spec.columns.items() if c.description}

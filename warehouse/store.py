@@ -169,14 +169,26 @@ class WarehouseBuild:
         self.changed = True
 
     def has_table(self, schema: str, table: str) -> bool:
-        return bool(self._require().execute(
-            "SELECT 1 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-            [schema, table]).fetchall())
+        return bool(
+            self._require()
+            .execute(
+                "SELECT 1 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                [schema, table],
+            )
+            .fetchall()
+        )
 
-    def replace_table(self, schema: str, table: str, *, sql: str | None = None,
-                      frame: pd.DataFrame | None = None, description: str | None = None,
-                      column_docs: dict[str, str] | None = None,
-                      gate: Callable[[duckdb.DuckDBPyConnection], bool] | None = None) -> bool:
+    def replace_table(
+        self,
+        schema: str,
+        table: str,
+        *,
+        sql: str | None = None,
+        frame: pd.DataFrame | None = None,
+        description: str | None = None,
+        column_docs: dict[str, str] | None = None,
+        gate: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
+    ) -> bool:
         """Replace `schema.table` with a query's result or a frame, in one transaction, with
         its docs stored as DuckDB comments so every SQL client sees them.
 
@@ -199,17 +211,16 @@ class WarehouseBuild:
                 if description:
                     con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
                 for column, doc in (column_docs or {}).items():
-                    con.execute(
-                        f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
-                    )
+                    con.execute(f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}")
                 if gate is not None and not gate(con):
                     raise _Rejected
         except _Rejected:
             return False
         return True
 
-    def replace_macro(self, schema: str, name: str, *, create_sql: str,
-                      description: str | None = None) -> None:
+    def replace_macro(
+        self, schema: str, name: str, *, create_sql: str, description: str | None = None
+    ) -> None:
         """Run a `CREATE OR REPLACE MACRO schema.name …` statement and store its description,
         in one transaction."""
         with self._transaction(schema) as con:
@@ -217,8 +228,11 @@ class WarehouseBuild:
             if description:
                 kind = con.execute(
                     "SELECT any_value(function_type) FROM duckdb_functions() "
-                    "WHERE schema_name = ? AND function_name = ?", [schema, name]
+                    "WHERE schema_name = ? AND function_name = ?",
+                    [schema, name],
                 ).fetchall()[0][0]
                 keyword = "MACRO TABLE" if kind == "table_macro" else "MACRO"
-                con.execute(f"COMMENT ON {keyword} {quote(schema)}.{quote(name)} IS "
-                            f"{sql_literal(description)}")
+                con.execute(
+                    f"COMMENT ON {keyword} {quote(schema)}.{quote(name)} IS "
+                    f"{sql_literal(description)}"
+                )

@@ -79,8 +79,9 @@ class GpuScenarioConfig(dg.Config):
 
 
 def _report_model(con) -> pd.DataFrame:
-    return gpu_demand.newest_model(read_figures(con, "gpu_model"),
-                                   read_table(con, "raw", "reports"))
+    return gpu_demand.newest_model(
+        read_figures(con, "gpu_model"), read_table(con, "raw", "reports")
+    )
 
 
 def _gpu_rows(

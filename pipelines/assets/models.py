@@ -7,7 +7,6 @@ or blocking test keeps the previous version and fails the step); the other tests
 all in the same step, as asset checks: a failing one shows its offending rows.
 """
 
-
 import dagster as dg
 
 from pipelines.metadata import duckdb_table_metadata
@@ -36,8 +35,7 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
         group_name=model.schema,
         kinds={"duckdb", "sql"},
         deps=[relation_key(r) for r in sorted(model.reads)],
-        metadata={"sql_file": model.file,
-                  "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
+        metadata={"sql_file": model.file, "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
         check_specs=[
             dg.AssetCheckSpec(
                 test.name,
@@ -54,8 +52,9 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
     def sql_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         build = warehouse.build
         if model.is_macro:
-            build.replace_macro(model.schema, model.name, create_sql=model.sql,
-                                description=model.description)
+            build.replace_macro(
+                model.schema, model.name, create_sql=model.sql, description=model.description
+            )
             yield dg.MaterializeResult()
             return
         blocking = [t for t in model.tests if t.blocking]
@@ -67,22 +66,33 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
             outcomes.update({t.name: run_test(con, t) for t in blocking})
             return all(o.failures == 0 for o in outcomes.values())
 
-        replaced = build.replace_table(model.schema, model.name, sql=model.sql,
-                                       description=model.description,
-                                       column_docs=model.column_docs, gate=blocking_tests_pass)
+        replaced = build.replace_table(
+            model.schema,
+            model.name,
+            sql=model.sql,
+            description=model.description,
+            column_docs=model.column_docs,
+            gate=blocking_tests_pass,
+        )
         if replaced:
-            yield dg.MaterializeResult(metadata=duckdb_table_metadata(
-                build.connection, model.schema, model.name, model.column_docs))
-            outcomes.update({t.name: run_test(build.connection, t)
-                             for t in model.tests if not t.blocking})
+            yield dg.MaterializeResult(
+                metadata=duckdb_table_metadata(
+                    build.connection, model.schema, model.name, model.column_docs
+                )
+            )
+            outcomes.update(
+                {t.name: run_test(build.connection, t) for t in model.tests if not t.blocking}
+            )
         for test in model.tests:
             if test.name in outcomes:
                 yield _check_result(test, outcomes[test.name])
         if not replaced:
             failed = [name for name, o in outcomes.items() if o.failures]
-            raise dg.Failure(description=f"{model.relation} was not replaced: blocking "
-                             f"test(s) {failed} failed on the new version",
-                             allow_retries=False)
+            raise dg.Failure(
+                description=f"{model.relation} was not replaced: blocking "
+                f"test(s) {failed} failed on the new version",
+                allow_retries=False,
+            )
 
     return sql_model
 
@@ -92,7 +102,8 @@ def _check_result(test: ModelTest, outcome: TestOutcome) -> dg.AssetCheckResult:
     if outcome.failures:
         shown = f"first {FAILING_ROWS_SHOWN} of " if outcome.failures > len(outcome.sample) else ""
         metadata["offending_rows"] = dg.MetadataValue.md(
-            f"{shown}{outcome.failures} rows:\n\n" + outcome.sample.to_markdown(index=False))
+            f"{shown}{outcome.failures} rows:\n\n" + outcome.sample.to_markdown(index=False)
+        )
     return dg.AssetCheckResult(
         check_name=test.name,
         passed=outcome.failures == 0,

@@ -6,7 +6,6 @@ in the UI as the blocking asset check `pandera_schema`, so nothing downstream ru
 that failed it, and the previous `raw.<table>` stays as it was.
 """
 
-
 import hashlib
 
 import dagster as dg
@@ -74,8 +73,9 @@ def _raw_asset(registry: Registry, spec: TableSpec) -> dg.AssetsDefinition:
                 allow_retries=False,
             ) from None
         frame = loaded.frame
-        warehouse.build.replace_table(RAW, spec.name, frame=frame,
-                                      description=spec.description, column_docs=docs)
+        warehouse.build.replace_table(
+            RAW, spec.name, frame=frame, description=spec.description, column_docs=docs
+        )
         yield dg.MaterializeResult(
             metadata={
                 **table_metadata(frame, docs),

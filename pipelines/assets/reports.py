@@ -67,8 +67,12 @@ def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     kinds={"python", "html"},
     deps=[
         CHARTS_KEY,
-        *_deps(*REPORT_READS, *(t.relation for t in KEY_TABLES), "marts.gpu_demand",
-               "marts.report_consistency"),
+        *_deps(
+            *REPORT_READS,
+            *(t.relation for t in KEY_TABLES),
+            "marts.gpu_demand",
+            "marts.report_consistency",
+        ),
     ],
     description="report.html beside the warehouse file: one self-contained page (no network "
     "needed) with the charts, the key tables, the GPU model reproduction and the consistency "
@@ -77,16 +81,21 @@ def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def report_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.build.connection
     path = report_path(warehouse.published_path)
-    page = render_page(con, report_to_show(con, CHART_FIGURE_TABLES),
-                       charts_dir(warehouse.published_path),
-                       datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    page = render_page(
+        con,
+        report_to_show(con, CHART_FIGURE_TABLES),
+        charts_dir(warehouse.published_path),
+        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
     data = page.encode("utf-8")
     write_file_atomically(path, data)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(path)),
-        "size_kb": round(len(data) / 1024, 1),
-        "url": dg.MetadataValue.url(path.as_uri()),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "size_kb": round(len(data) / 1024, 1),
+            "url": dg.MetadataValue.url(path.as_uri()),
+        }
+    )
 
 
 def report_assets() -> list[dg.AssetsDefinition]:

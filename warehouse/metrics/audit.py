@@ -22,32 +22,81 @@ from warehouse.registry import Registry, TableSpec
 from warehouse.rules import _evaluate, describe, interval_of, relations
 
 OK, MISMATCH = "ok", "mismatch"
-COLUMNS = ["check_id", "relation", "table_name", "report_id", "description", "stated",
-           "recomputed", "abs_diff", "tolerance", "status", "note", "input_ids"]
+COLUMNS = [
+    "check_id",
+    "relation",
+    "table_name",
+    "report_id",
+    "description",
+    "stated",
+    "recomputed",
+    "abs_diff",
+    "tolerance",
+    "status",
+    "note",
+    "input_ids",
+]
 
 
-def _row(check_id, relation, table, report_id, description, stated, recomputed, abs_diff,
-         tolerance, ok, note, inputs) -> dict:
-    return dict(zip(COLUMNS, [check_id, relation, table, report_id, description, stated,
-                              recomputed, abs_diff, tolerance, OK if ok else MISMATCH, note,
-                              list(inputs)], strict=True))
+def _row(
+    check_id,
+    relation,
+    table,
+    report_id,
+    description,
+    stated,
+    recomputed,
+    abs_diff,
+    tolerance,
+    ok,
+    note,
+    inputs,
+) -> dict:
+    return dict(
+        zip(
+            COLUMNS,
+            [
+                check_id,
+                relation,
+                table,
+                report_id,
+                description,
+                stated,
+                recomputed,
+                abs_diff,
+                tolerance,
+                OK if ok else MISMATCH,
+                note,
+                list(inputs),
+            ],
+            strict=True,
+        )
+    )
 
 
-def table_rule_rows(registry: Registry, spec: TableSpec, raw: pd.DataFrame,
-                    figure_ids: pd.Series) -> Iterable[dict]:
+def table_rule_rows(
+    registry: Registry, spec: TableSpec, raw: pd.DataFrame, figure_ids: pd.Series
+) -> Iterable[dict]:
     """One row per instance of each rule of one table (`raw` is `raw.<table>`,
     `figure_ids` maps its index to `marts.fct_report_figures.figure_id`)."""
     for rule in spec.rules:
         params = {k: v for k, v in rule.params.items() if k != "note"}
-        for relation in relations(raw, list(spec.dimensions), rule.rule, params,
-                                  registry.unit_factors):
+        for relation in relations(
+            raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
+        ):
             stated_id = figure_ids[relation.stated_row]
             yield _row(
-                f"{rule.rule}:{stated_id}", rule.rule, spec.name,
+                f"{rule.rule}:{stated_id}",
+                rule.rule,
+                spec.name,
                 raw.at[relation.stated_row, "report_id"],
                 f"{describe(rule.rule, params)}: {relation.description}",
-                relation.stated_value, relation.recomputed_value, relation.abs_diff,
-                relation.tolerance, relation.ok, rule.params.get("note"),
+                relation.stated_value,
+                relation.recomputed_value,
+                relation.abs_diff,
+                relation.tolerance,
+                relation.ok,
+                rule.params.get("note"),
                 [stated_id, *(figure_ids[i] for i in relation.input_rows)],
             )
 
@@ -55,44 +104,65 @@ def table_rule_rows(registry: Registry, spec: TableSpec, raw: pd.DataFrame,
 def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[dict]:
     """Stated multi-year CAGRs against the CAGR their stated endpoints give."""
     by_id = figures.set_index("figure_id")
-    stated = cagr[cagr["stated_cagr"].notna() & cagr["start_figure_id"].notna()
-                  & cagr["end_figure_id"].notna() & (cagr["years"] > 1)]
+    stated = cagr[
+        cagr["stated_cagr"].notna()
+        & cagr["start_figure_id"].notna()
+        & cagr["end_figure_id"].notna()
+        & (cagr["years"] > 1)
+    ]
     for row in stated.to_dict("records"):
-        start, end, rate = (by_id.loc[row[k]] for k in
-                            ("start_figure_id", "end_figure_id", "stated_figure_id"))
+        start, end, rate = (
+            by_id.loc[row[k]] for k in ("start_figure_id", "end_figure_id", "stated_figure_id")
+        )
         recomputed = ((interval_of(end) / interval_of(start)) ** (1 / row["years"]) - 1) * 100
         stated_pct = interval_of(rate)
         value = row["cagr"] * 100
         relation_ok = stated_pct.lo <= recomputed.hi and recomputed.lo <= stated_pct.hi
         yield _row(
-            f"cagr:{row['stated_figure_id']}", "cagr", row["table_name"], row["report_id"],
+            f"cagr:{row['stated_figure_id']}",
+            "cagr",
+            row["table_name"],
+            row["report_id"],
             f"stated CAGR of {row['series']} {row['start_period']}→{row['end_period']} vs "
-            f"its endpoints", rate["value"], value, abs(rate["value"] - value),
-            stated_pct.half_width + recomputed.half_width, relation_ok, None,
+            f"its endpoints",
+            rate["value"],
+            value,
+            abs(rate["value"] - value),
+            stated_pct.half_width + recomputed.half_width,
+            relation_ok,
+            None,
             [row["stated_figure_id"], row["start_figure_id"], row["end_figure_id"]],
         )
 
 
 def _pick(index: dict[tuple, list[dict]], report_id: str, where: dict) -> dict | None:
     """The one figure of a report that `where` describes (None if none or several)."""
-    rows = [row for row in index.get((report_id, where["table_name"], where["metric"]), ())
-            if all(row[column] == value for column, value in where.items())]
+    rows = [
+        row
+        for row in index.get((report_id, where["table_name"], where["metric"]), ())
+        if all(row[column] == value for column, value in where.items())
+    ]
     return rows[0] if len(rows) == 1 else None
 
 
-def cross_check_rows(checks: list[dict], figures: pd.DataFrame,
-                     unit_factors: dict[str, float]) -> Iterable[dict]:
+def cross_check_rows(
+    checks: list[dict], figures: pd.DataFrame, unit_factors: dict[str, float]
+) -> Iterable[dict]:
     """Relations across tables or with outside constants, per report that has the figures.
     Values are compared in base units (FLOP, USD, count …)."""
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
     # The figures the checks name, by (report, table, metric): one pass over the figures
     # rather than a scan of all of them per report and check.
     wheres = [w for c in checks for w in (c["stated"], *c["inputs"].values())]
-    named = figures[pd.Series(list(zip(figures["table_name"], figures["metric"], strict=True)),
-                              index=figures.index).isin({(w["table_name"], w["metric"])
-                                                         for w in wheres})]
-    columns = sorted({"figure_id", "report_id", "value", "unit", "_factor", "value_qualifier",
-                      "value_decimals"} | {column for w in wheres for column in w})
+    named = figures[
+        pd.Series(
+            list(zip(figures["table_name"], figures["metric"], strict=True)), index=figures.index
+        ).isin({(w["table_name"], w["metric"]) for w in wheres})
+    ]
+    columns = sorted(
+        {"figure_id", "report_id", "value", "unit", "_factor", "value_qualifier", "value_decimals"}
+        | {column for w in wheres for column in w}
+    )
     index: dict[tuple, list[dict]] = {}
     for row in rows_of(named, columns):
         index.setdefault((row["report_id"], row["table_name"], row["metric"]), []).append(row)
@@ -107,16 +177,25 @@ def cross_check_rows(checks: list[dict], figures: pd.DataFrame,
             names = {k: interval_of(v, base=True) for k, v in inputs.items()}
             names |= {k: Interval.exact(v) for k, v in constants.items()}
             recomputed = _evaluate(tree, names)
-            point = _evaluate(tree, {**{k: v["value"] * v["_factor"] for k, v in inputs.items()},
-                                     **constants})
+            point = _evaluate(
+                tree, {**{k: v["value"] * v["_factor"] for k, v in inputs.items()}, **constants}
+            )
             stated_interval = interval_of(stated, base=True)
             slack = abs(point) * float(check.get("relative_tolerance", 0))
             tolerance = stated_interval.half_width + recomputed.half_width + slack
             value = stated["value"] * stated["_factor"]
             yield _row(
-                f"cross_check:{check['id']}:{report_id}", "cross_check", stated["table_name"],
-                report_id, check["description"], value, point, abs(value - point), tolerance,
-                abs(value - point) <= tolerance, check.get("note"),
+                f"cross_check:{check['id']}:{report_id}",
+                "cross_check",
+                stated["table_name"],
+                report_id,
+                check["description"],
+                value,
+                point,
+                abs(value - point),
+                tolerance,
+                abs(value - point) <= tolerance,
+                check.get("note"),
                 [stated["figure_id"], *(v["figure_id"] for v in inputs.values())],
             )
 

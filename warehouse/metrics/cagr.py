@@ -17,10 +17,27 @@ from warehouse.metrics.figures import rows_of
 
 LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
 SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]
-COLUMNS = ["series", *SERIES_KEYS, "metric", "unit", "start_period", "end_period", "years",
-           "start_value", "end_value", "cagr", "stated_cagr", "implied_start_value",
-           "implied_end_value", "start_figure_id", "end_figure_id", "stated_figure_id",
-           "start_decimals", "end_decimals", "input_ids"]
+COLUMNS = [
+    "series",
+    *SERIES_KEYS,
+    "metric",
+    "unit",
+    "start_period",
+    "end_period",
+    "years",
+    "start_value",
+    "end_value",
+    "cagr",
+    "stated_cagr",
+    "implied_start_value",
+    "implied_end_value",
+    "start_figure_id",
+    "end_figure_id",
+    "stated_figure_id",
+    "start_decimals",
+    "end_decimals",
+    "input_ids",
+]
 YEAR = r"^\d{4}$"
 SPAN = r"^(\d{4})/(\d{4})$"
 
@@ -63,30 +80,40 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
     for key, series in itertools.groupby(ordered, key=lambda r: tuple(r[k] for k in keys)):
         for start, end in itertools.combinations(series, 2):
             years = int(end["period"]) - int(start["period"])
-            rows.append({
-                **dict(zip(keys, key, strict=True)),
-                "start_period": start["period"], "end_period": end["period"],
-                "start_value": start["value"], "end_value": end["value"], "years": years,
-                "cagr": (end["value"] / start["value"]) ** (1 / years) - 1,
-                "start_figure_id": start["figure_id"], "end_figure_id": end["figure_id"],
-                "start_decimals": start["value_decimals"], "end_decimals": end["value_decimals"],
-            })
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "start_period": start["period"],
+                    "end_period": end["period"],
+                    "start_value": start["value"],
+                    "end_value": end["value"],
+                    "years": years,
+                    "cagr": (end["value"] / start["value"]) ** (1 / years) - 1,
+                    "start_figure_id": start["figure_id"],
+                    "end_figure_id": end["figure_id"],
+                    "start_decimals": start["value_decimals"],
+                    "end_decimals": end["value_decimals"],
+                }
+            )
     computed = pd.DataFrame(rows)
     stated = _stated_rates(figures)
     on = [*SERIES_KEYS, "start_period", "end_period"]
     merged = computed.merge(stated, on=on, how="left") if len(computed) else computed
     # stated CAGRs whose span has at most one stated endpoint: report the implied other one
-    unmatched = stated.merge(computed[on] if len(computed) else stated[on].iloc[:0],
-                             on=on, how="left", indicator=True)
-    unmatched = unmatched[(unmatched["_merge"] == "left_only")
-                          & (unmatched["end_period"].astype(int)
-                             - unmatched["start_period"].astype(int) > 1)]
+    unmatched = stated.merge(
+        computed[on] if len(computed) else stated[on].iloc[:0], on=on, how="left", indicator=True
+    )
+    unmatched = unmatched[
+        (unmatched["_merge"] == "left_only")
+        & (unmatched["end_period"].astype(int) - unmatched["start_period"].astype(int) > 1)
+    ]
     by_series: dict[tuple, list[dict]] = {}
-    for level in rows_of(levels, [*SERIES_KEYS, "metric", "unit", "period", "value",
-                                  "figure_id"]):
+    for level in rows_of(levels, [*SERIES_KEYS, "metric", "unit", "period", "value", "figure_id"]):
         by_series.setdefault(tuple(level[k] for k in SERIES_KEYS), []).append(level)
-    partial = [_implied(row, by_series.get(tuple(row[k] for k in SERIES_KEYS), []))
-               for row in unmatched.to_dict("records")]
+    partial = [
+        _implied(row, by_series.get(tuple(row[k] for k in SERIES_KEYS), []))
+        for row in unmatched.to_dict("records")
+    ]
     result = pd.concat([merged, pd.DataFrame([p for p in partial if p])], ignore_index=True)
     result = result.reindex(columns=COLUMNS[1:-1])
     result.insert(0, "series", result.apply(series_name, axis=1))
@@ -101,14 +128,28 @@ def _implied(rate: dict, same: list[dict]) -> dict | None:
     years = int(rate["end_period"]) - int(rate["start_period"])
     factor = (1 + rate["stated_cagr"]) ** years
     for level in same:
-        base = {**{k: rate[k] for k in SERIES_KEYS}, "metric": level["metric"],
-                "unit": level["unit"], "start_period": rate["start_period"],
-                "end_period": rate["end_period"], "years": years,
-                "stated_cagr": rate["stated_cagr"], "stated_figure_id": rate["stated_figure_id"]}
+        base = {
+            **{k: rate[k] for k in SERIES_KEYS},
+            "metric": level["metric"],
+            "unit": level["unit"],
+            "start_period": rate["start_period"],
+            "end_period": rate["end_period"],
+            "years": years,
+            "stated_cagr": rate["stated_cagr"],
+            "stated_figure_id": rate["stated_figure_id"],
+        }
         if level["period"] == rate["end_period"]:
-            return {**base, "end_value": level["value"], "end_figure_id": level["figure_id"],
-                    "implied_start_value": level["value"] / factor}
+            return {
+                **base,
+                "end_value": level["value"],
+                "end_figure_id": level["figure_id"],
+                "implied_start_value": level["value"] / factor,
+            }
         if level["period"] == rate["start_period"]:
-            return {**base, "start_value": level["value"], "start_figure_id": level["figure_id"],
-                    "implied_end_value": level["value"] * factor}
+            return {
+                **base,
+                "start_value": level["value"],
+                "start_figure_id": level["figure_id"],
+                "implied_end_value": level["value"] * factor,
+            }
     return None

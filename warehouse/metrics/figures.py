@@ -11,8 +11,9 @@ FIGURES_TABLE = "marts.fct_report_figures"
 def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) -> pd.DataFrame:
     """Every stated figure, or those of one source table."""
     where = " WHERE table_name = ?" if table_name else ""
-    return con.execute(f"SELECT * FROM {FIGURES_TABLE}{where}",
-                       [table_name] if table_name else []).df()
+    return con.execute(
+        f"SELECT * FROM {FIGURES_TABLE}{where}", [table_name] if table_name else []
+    ).df()
 
 
 def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

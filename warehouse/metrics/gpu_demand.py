@@ -121,8 +121,10 @@ def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
             raise ValueError(f"gpu_model: the {workload} assumptions lack {missing}")
         for name, unit in units.items():
             if rows.at[name, "unit"] != unit:
-                raise ValueError(f"gpu_model: {workload}.{name} is in {rows.at[name, 'unit']}, "
-                                 f"the model expects {unit}")
+                raise ValueError(
+                    f"gpu_model: {workload}.{name} is in {rows.at[name, 'unit']}, "
+                    f"the model expects {unit}"
+                )
         baseline[workload] = {name: float(rows.at[name, "value"]) for name in units}
     return baseline
 
@@ -132,58 +134,77 @@ def check_units(scenario: str, parameter_units) -> None:
     expected = {p: u for units in PARAMETERS.values() for p, u in units.items()}
     for parameter, unit in parameter_units:
         if expected.get(parameter) != unit:
-            raise ValueError(f"gpu scenario '{scenario}': {parameter} must be stated in "
-                             f"{expected.get(parameter, 'a known parameter')}, not {unit}")
+            raise ValueError(
+                f"gpu scenario '{scenario}': {parameter} must be stated in "
+                f"{expected.get(parameter, 'a known parameter')}, not {unit}"
+            )
 
 
-def scenario_rows(name: str, origin: str, description: str,
-                  baseline: Mapping[str, Mapping[str, float]],
-                  overrides: Mapping[str, float]) -> list[dict]:
+def scenario_rows(
+    name: str,
+    origin: str,
+    description: str,
+    baseline: Mapping[str, Mapping[str, float]],
+    overrides: Mapping[str, float],
+) -> list[dict]:
     """Both workloads under the baseline with `overrides` applied (unknown names refused)."""
     known = {p for units in PARAMETERS.values() for p in units}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise ValueError(f"scenario '{name}': unknown parameter(s) {unknown}; "
-                         f"known: {sorted(known)}")
+        raise ValueError(
+            f"scenario '{name}': unknown parameter(s) {unknown}; known: {sorted(known)}"
+        )
     rows = []
     for workload, params in baseline.items():
         applied = {**params, **{k: v for k, v in overrides.items() if k in params}}
         demand = DEMAND[workload](applied)
-        rows.append({
-            "scenario": name,
-            "scenario_origin": origin,
-            "description": description,
-            "workload": workload,
-            "assumptions": {k: applied[k] for k in PARAMETERS[workload]},
-            "overridden": sorted(set(overrides) & set(params)),
-            **demand.__dict__,
-        })
+        rows.append(
+            {
+                "scenario": name,
+                "scenario_origin": origin,
+                "description": description,
+                "workload": workload,
+                "assumptions": {k: applied[k] for k in PARAMETERS[workload]},
+                "overridden": sorted(set(overrides) & set(params)),
+                **demand.__dict__,
+            }
+        )
     return rows
 
 
-def sensitivity(baseline: Mapping[str, float], accelerators: pd.DataFrame,
-                utilizations: list[float], window_days: list[float]) -> pd.DataFrame:
+def sensitivity(
+    baseline: Mapping[str, float],
+    accelerators: pd.DataFrame,
+    utilizations: list[float],
+    window_days: list[float],
+) -> pd.DataFrame:
     """GPUs needed to train the report's model over a grid of utilization × training window ×
     accelerator throughput."""
     rows = []
     for acc in accelerators.itertuples(index=False):
         for utilization in utilizations:
             for days in window_days:
-                params = {**baseline, "gpu_throughput": acc.dense_tflops,
-                          "gpu_utilization": utilization, "training_window": days,
-                          "days_per_month": 1}
+                params = {
+                    **baseline,
+                    "gpu_throughput": acc.dense_tflops,
+                    "gpu_utilization": utilization,
+                    "training_window": days,
+                    "days_per_month": 1,
+                }
                 demand = training_demand(params)
-                rows.append({
-                    "accelerator": acc.accelerator,
-                    "precision": acc.precision,
-                    "gpu_throughput_tflops": acc.dense_tflops,
-                    "throughput_source": acc.source,
-                    "gpu_utilization_pct": utilization,
-                    "training_window_days": days,
-                    "gpus_exact": demand.gpus_exact,
-                    "gpus_provisioned": demand.gpus_provisioned,
-                    "servers_provisioned": demand.servers_provisioned,
-                })
+                rows.append(
+                    {
+                        "accelerator": acc.accelerator,
+                        "precision": acc.precision,
+                        "gpu_throughput_tflops": acc.dense_tflops,
+                        "throughput_source": acc.source,
+                        "gpu_utilization_pct": utilization,
+                        "training_window_days": days,
+                        "gpus_exact": demand.gpus_exact,
+                        "gpus_provisioned": demand.gpus_provisioned,
+                        "servers_provisioned": demand.servers_provisioned,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -202,6 +223,5 @@ def reproduction(demand: pd.DataFrame, model_figures: pd.DataFrame) -> pd.DataFr
         }
         for figure in printed.itertuples(index=False)
     ]
-    frame = pd.DataFrame(rows, columns=["workload", "output", "printed", "reproduced",
-                                        "figure_id"])
+    frame = pd.DataFrame(rows, columns=["workload", "output", "printed", "reproduced", "figure_id"])
     return frame.assign(matches=frame["printed"] == frame["reproduced"])

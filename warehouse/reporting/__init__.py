@@ -34,8 +34,9 @@ def report_to_show(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> d
     return frame.iloc[0].to_dict()
 
 
-def provenance(con: duckdb.DuckDBPyConnection, report_id: str,
-               tables: tuple[str, ...]) -> list[tuple[str, str, str]]:
+def provenance(
+    con: duckdb.DuckDBPyConnection, report_id: str, tables: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
     """(section, data_source, data_source_name) of the figures of `tables` in the report,
     in section order."""
     if not tables:

@@ -29,8 +29,14 @@ if TYPE_CHECKING:
 
 # Preferred first: Simplified Chinese faces, then other CJK families Debian ships.
 CJK_FONTS = (
-    "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK TC", "Noto Sans CJK JP",
-    "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK JP",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
 )
 FONT_PACKAGE = "fonts-noto-cjk"
 DPI = 110
@@ -91,17 +97,30 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, report_id: str) -> pd.DataF
 
 def _label_bars(ax, bars, texts: list[str]) -> None:
     for bar, text in zip(bars, texts, strict=True):
-        ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=8)
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
 
 
 def _pct(value: float) -> str:
     return "" if pd.isna(value) else f"{value:+.1f}%"
 
 
-def _bars_with_growth(fig: Figure, frame: pd.DataFrame, label: str, value: str, growth: str,
-                      value_label: str, title: str) -> None:
+def _bars_with_growth(
+    fig: Figure,
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    growth: str,
+    value_label: str,
+    title: str,
+) -> None:
     """Sizes as bars, growth as a line on a second axis (the report's own chart style)."""
     ax = fig.subplots()
     x = np.arange(len(frame))
@@ -113,8 +132,15 @@ def _bars_with_growth(fig: Figure, frame: pd.DataFrame, label: str, value: str, 
     twin = ax.twinx()
     twin.plot(x, frame[growth], color=ACCENT, marker="o", label="同比增速 growth (%)")
     for xi, g in zip(x, frame[growth], strict=True):
-        twin.annotate(_pct(g), (xi, g), xytext=(0, 8), textcoords="offset points",
-                      ha="center", color=ACCENT, fontsize=8)
+        twin.annotate(
+            _pct(g),
+            (xi, g),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            color=ACCENT,
+            fontsize=8,
+        )
     twin.set_ylabel("同比增速 growth (%)")
     twin.set_ylim(0, max(frame[growth].max() * 1.3, 1))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
@@ -126,29 +152,46 @@ def _bars_with_growth(fig: Figure, frame: pd.DataFrame, label: str, value: str, 
 
 
 def draw_it_spend(con, report_id: str, fig: Figure) -> None:
-    frame = _frame(con, """
+    frame = _frame(
+        con,
+        """
         SELECT segment, segment_zh, period, is_forecast, spend_usd_mn / 1000 AS spend_usd_bn,
                growth_pct
         FROM marts.it_spend WHERE report_id = ? AND spend_usd_mn IS NOT NULL
-        ORDER BY segment, period""", report_id)
+        ORDER BY segment, period""",
+        report_id,
+    )
     total = frame[frame["segment"] == "total"]
     parts = frame[frame["segment"] != "total"]
     periods = sorted(parts["period"].unique())
-    segments = (parts[parts["period"] == periods[-1]]
-                .sort_values("spend_usd_bn", ascending=False)["segment_zh"].tolist())
+    segments = (
+        parts[parts["period"] == periods[-1]]
+        .sort_values("spend_usd_bn", ascending=False)["segment_zh"]
+        .tolist()
+    )
     ax = fig.subplots()
     x = np.arange(len(segments))
     width = 0.38
     for i, period in enumerate(periods):
         rows = parts[parts["period"] == period].set_index("segment_zh").loc[segments]
         forecast = bool(rows["is_forecast"].any())
-        bars = ax.bar(x + (i - 0.5) * width, rows["spend_usd_bn"], width,
-                      color=FORECAST if forecast else ACTUAL,
-                      hatch="//" if forecast else None, edgecolor="white",
-                      label=f"{period}{'F 预测' if forecast else ''}")
-        _label_bars(ax, bars, [f"{v:,.0f}\n{_pct(g)}"
-                               for v, g in zip(rows["spend_usd_bn"], rows["growth_pct"],
-                                               strict=True)])
+        bars = ax.bar(
+            x + (i - 0.5) * width,
+            rows["spend_usd_bn"],
+            width,
+            color=FORECAST if forecast else ACTUAL,
+            hatch="//" if forecast else None,
+            edgecolor="white",
+            label=f"{period}{'F 预测' if forecast else ''}",
+        )
+        _label_bars(
+            ax,
+            bars,
+            [
+                f"{v:,.0f}\n{_pct(g)}"
+                for v, g in zip(rows["spend_usd_bn"], rows["growth_pct"], strict=True)
+            ],
+        )
     ax.set_xticks(x, segments)
     ax.set_ylabel("十亿美元 USD billion")
     ax.set_ylim(0, parts["spend_usd_bn"].max() * 1.2)
@@ -161,14 +204,18 @@ def draw_it_spend(con, report_id: str, fig: Figure) -> None:
 
 
 def draw_public_cloud(con, report_id: str, fig: Figure) -> None:
-    frame = _frame(con, """
+    frame = _frame(
+        con,
+        """
         SELECT region, segment, segment_zh, period,
                coalesce(market_size_usd_100m, market_size_cny_100m) AS size,
                market_size_usd_100m IS NOT NULL AS in_usd, growth_pct
         FROM marts.public_cloud_market
         WHERE report_id = ? AND segment <> 'total'
           AND coalesce(market_size_usd_100m, market_size_cny_100m) IS NOT NULL
-        ORDER BY region DESC, segment""", report_id)
+        ORDER BY region DESC, segment""",
+        report_id,
+    )
     regions = list(dict.fromkeys(frame["region"]))
     axes = fig.subplots(1, len(regions), squeeze=False)[0]
     for ax, region in zip(axes, regions, strict=True):
@@ -176,51 +223,75 @@ def draw_public_cloud(con, report_id: str, fig: Figure) -> None:
         unit = "亿美元 USD 100 million" if rows["in_usd"].all() else "亿元 CNY 100 million"
         x = np.arange(len(rows))
         bars = ax.bar(x, rows["size"], color=ACTUAL, width=0.55)
-        _label_bars(ax, bars, [f"{s:,.1f}\n{_pct(g)}"
-                               for s, g in zip(rows["size"], rows["growth_pct"], strict=True)])
+        _label_bars(
+            ax,
+            bars,
+            [f"{s:,.1f}\n{_pct(g)}" for s, g in zip(rows["size"], rows["growth_pct"], strict=True)],
+        )
         ax.set_xticks(x, rows["segment_zh"])
         ax.set_ylim(0, rows["size"].max() * 1.25)
         ax.set_ylabel(unit)
         name = "全球 global" if region == "global" else "中国 China"
-        ax.set_title(f"{name} {'/'.join(sorted(rows['period'].unique()))}  "
-                     "(柱上: 规模, 同比增速)", fontsize=10)
+        ax.set_title(
+            f"{name} {'/'.join(sorted(rows['period'].unique()))}  (柱上: 规模, 同比增速)",
+            fontsize=10,
+        )
 
 
 def draw_intelligent_compute(con, report_id: str, fig: Figure) -> None:
     from matplotlib.patches import Patch
 
-    levels = _frame(con, """
+    levels = _frame(
+        con,
+        """
         SELECT CAST(period AS INTEGER) AS year, is_forecast, compute_eflops
         FROM marts.intelligent_compute
         WHERE report_id = ? AND region = 'china' AND compute_eflops IS NOT NULL
           AND regexp_full_match(period, '\\d{4}')
-        ORDER BY year""", report_id)
-    rate = _frame(con, """
+        ORDER BY year""",
+        report_id,
+    )
+    rate = _frame(
+        con,
+        """
         SELECT CAST(start_period AS INTEGER) AS start_year, start_value, years, cagr,
                stated_cagr
         FROM marts.cagr
         WHERE report_id = ? AND series = 'intelligent_compute/china/compute'
-        ORDER BY years DESC, start_year LIMIT 1""", report_id).iloc[0]
+        ORDER BY years DESC, start_year LIMIT 1""",
+        report_id,
+    ).iloc[0]
     ax = fig.subplots()
     colors = [FORECAST if f else ACTUAL for f in levels["is_forecast"]]
-    bars = ax.bar(levels["year"], levels["compute_eflops"], color=colors, width=0.6,
-                  edgecolor="white")
+    bars = ax.bar(
+        levels["year"], levels["compute_eflops"], color=colors, width=0.6, edgecolor="white"
+    )
     for bar, forecast in zip(bars, levels["is_forecast"], strict=True):
         bar.set_hatch("//" if forecast else None)
     _label_bars(ax, bars, [f"{v:,.1f}" for v in levels["compute_eflops"]])
     years = np.arange(rate["start_year"], rate["start_year"] + rate["years"] + 1)
     path = rate["start_value"] * (1 + rate["cagr"]) ** (years - rate["start_year"])
     stated = "" if pd.isna(rate["stated_cagr"]) else f", 报告 stated {rate['stated_cagr']:.1%}"
-    ax.plot(years, path, color=ACCENT, marker="o", markersize=3,
-            label=f"CAGR {rate['cagr']:.1%} (recomputed{stated})")
+    ax.plot(
+        years,
+        path,
+        color=ACCENT,
+        marker="o",
+        markersize=3,
+        label=f"CAGR {rate['cagr']:.1%} (recomputed{stated})",
+    )
     ax.set_xticks(years)
     ax.set_ylabel("EFLOPS")
     ax.set_ylim(0, levels["compute_eflops"].max() * 1.15)
-    ax.legend(handles=[*ax.get_legend_handles_labels()[0],
-                       Patch(color=ACTUAL, label="实际 actual"),
-                       Patch(facecolor=FORECAST, hatch="//", edgecolor="white",
-                             label="预测 forecast")],
-              fontsize=8, loc="upper left")
+    ax.legend(
+        handles=[
+            *ax.get_legend_handles_labels()[0],
+            Patch(color=ACTUAL, label="实际 actual"),
+            Patch(facecolor=FORECAST, hatch="//", edgecolor="white", label="预测 forecast"),
+        ],
+        fontsize=8,
+        loc="upper left",
+    )
     ax.set_title("中国智能算力规模 China intelligent compute", fontsize=10)
 
 
@@ -228,10 +299,14 @@ def draw_market_share(con, report_id: str, fig: Figure) -> None:
     import matplotlib
     from matplotlib.patches import Patch
 
-    frame = _frame(con, """
+    frame = _frame(
+        con,
+        """
         SELECT market, vendor_zh, period, share_pct FROM marts.market_share
         WHERE report_id = ? AND share_pct IS NOT NULL
-        ORDER BY market, share_pct DESC, vendor_zh""", report_id)
+        ORDER BY market, share_pct DESC, vendor_zh""",
+        report_id,
+    )
     frame = frame.iloc[::-1].reset_index(drop=True)  # barh draws bottom-up
     ax = fig.subplots()
     markets = list(dict.fromkeys(frame["market"][::-1]))
@@ -239,29 +314,51 @@ def draw_market_share(con, report_id: str, fig: Figure) -> None:
     y = np.arange(len(frame))
     bars = ax.barh(y, frame["share_pct"], color=[palette[m] for m in frame["market"]])
     for bar, value in zip(bars, frame["share_pct"], strict=True):
-        ax.annotate(f"{value:g}%", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{value:g}%",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(y, frame["vendor_zh"])
     ax.set_xlabel("市场份额 share (%)")
     ax.set_xlim(0, frame["share_pct"].max() * 1.35)
-    ax.legend(handles=[
-        Patch(color=palette[market], label=f"{MARKET_LABELS.get(market, market)} " + "/".join(
-            frame.loc[frame["market"] == market, "period"].unique()))
-        for market in markets
-    ], fontsize=8, loc="center right")
-    ax.set_title("云市场份额 market shares (各市场分别统计 each market separately)",
-                 fontsize=10)
+    ax.legend(
+        handles=[
+            Patch(
+                color=palette[market],
+                label=f"{MARKET_LABELS.get(market, market)} "
+                + "/".join(frame.loc[frame["market"] == market, "period"].unique()),
+            )
+            for market in markets
+        ],
+        fontsize=8,
+        loc="center right",
+    )
+    ax.set_title("云市场份额 market shares (各市场分别统计 each market separately)", fontsize=10)
 
 
 def draw_carrier_cloud(con, report_id: str, fig: Figure) -> None:
-    frame = _frame(con, f"""
+    frame = _frame(
+        con,
+        f"""
         SELECT carrier_zh, period, revenue_cny_100m, growth_pct FROM marts.carrier_cloud
         WHERE report_id = ? AND revenue_cny_100m IS NOT NULL AND carrier <> '{CARRIER_TOTAL}'
-        ORDER BY revenue_cny_100m DESC""", report_id)
+        ORDER BY revenue_cny_100m DESC""",
+        report_id,
+    )
     period = "/".join(frame["period"].unique())
-    _bars_with_growth(fig, frame, "carrier_zh", "revenue_cny_100m", "growth_pct",
-                      "营收 亿元 revenue (CNY 100 million)",
-                      f"运营商云业务 {period} 营收与同比增速 carrier cloud revenue and growth")
+    _bars_with_growth(
+        fig,
+        frame,
+        "carrier_zh",
+        "revenue_cny_100m",
+        "growth_pct",
+        "营收 亿元 revenue (CNY 100 million)",
+        f"运营商云业务 {period} 营收与同比增速 carrier cloud revenue and growth",
+    )
 
 
 DATACENTER_COUNTS = {
@@ -284,23 +381,38 @@ def _long(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def draw_datacenter_projects(con, report_id: str, fig: Figure) -> None:
     columns = ", ".join([*DATACENTER_COUNTS, *DATACENTER_COMPUTE])
-    frame = _frame(con, f"SELECT name_zh, {columns} FROM marts.datacenter_projects "
-                        "WHERE report_id = ? ORDER BY name_zh", report_id)
+    frame = _frame(
+        con,
+        f"SELECT name_zh, {columns} FROM marts.datacenter_projects "
+        "WHERE report_id = ? ORDER BY name_zh",
+        report_id,
+    )
     compute, racks = _long(frame, DATACENTER_COMPUTE), _long(frame, DATACENTER_COUNTS)
     ax_compute, ax_racks = fig.subplots(
         2, 1, height_ratios=[max(len(compute), 1), max(len(racks), 1)]
     )
     for ax, rows, color, unit, title in (
         (ax_compute, compute, ACCENT, "PFLOPS", "算力 compute (P = PFLOPS)"),
-        (ax_racks, racks, ACTUAL, "个 count",
-         "机柜/机架 cabinets and racks (各项目口径不同, 按原文列出 as stated)"),
+        (
+            ax_racks,
+            racks,
+            ACTUAL,
+            "个 count",
+            "机柜/机架 cabinets and racks (各项目口径不同, 按原文列出 as stated)",
+        ),
     ):
         rows = rows.sort_values("value")
         y = np.arange(len(rows))
         bars = ax.barh(y, rows["value"], color=color)
         for bar, value in zip(bars, rows["value"], strict=True):
-            ax.annotate(f"{value:,.0f}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+            ax.annotate(
+                f"{value:,.0f}",
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.set_yticks(y, rows["label"], fontsize=8)
         ax.set_xlim(0, max(rows["value"].max(), 1) * 1.15)
         ax.set_xlabel(unit)
@@ -323,8 +435,14 @@ def draw_gpu_demand(con, report_id: str, fig: Figure) -> None:
         colors = [ACCENT if s == BASELINE else MUTED for s in rows.index]
         bars = ax.barh(y, rows["gpus"], color=colors)
         for bar, value in zip(bars, rows["gpus"], strict=True):
-            ax.annotate(f"{value:,}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+            ax.annotate(
+                f"{value:,}",
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.set_yticks(y, [f"{s} (报告基准)" if s == BASELINE else s for s in rows.index])
         ax.set_xlim(0, rows["gpus"].max() * 1.25)
         ax.set_xlabel("GPU 数量 GPUs")
@@ -342,23 +460,32 @@ def draw_sensitivity(con, report_id: str, fig: Figure) -> None:
         FROM marts.gpu_demand_sensitivity
         ORDER BY gpu_throughput_tflops, gpu_utilization_pct, training_window_days""").df()
     # The report's own setting, to outline its cell.
-    tflops0, utilization0, days0 = con.execute("""
+    tflops0, utilization0, days0 = con.execute(
+        """
         SELECT assumptions['gpu_throughput'], assumptions['gpu_utilization'],
                assumptions['training_window'] * assumptions['days_per_month']
         FROM marts.gpu_demand WHERE scenario = ? AND workload = ?""",
-        [BASELINE, TRAINING]).fetchall()[0]
-    groups = list(frame.groupby(["gpu_throughput_tflops", "accelerator", "precision"],
-                                sort=True))
+        [BASELINE, TRAINING],
+    ).fetchall()[0]
+    groups = list(frame.groupby(["gpu_throughput_tflops", "accelerator", "precision"], sort=True))
     norm = LogNorm(frame["gpus_provisioned"].min(), frame["gpus_provisioned"].max())
     columns = min(len(groups), 2)
     axes = fig.subplots(-(-len(groups) // columns), columns, squeeze=False).ravel()
     for ax, ((tflops, accelerator, precision), rows) in zip(axes, groups, strict=False):
-        grid = rows.pivot(index="gpu_utilization_pct", columns="training_window_days",
-                          values="gpus_provisioned")
+        grid = rows.pivot(
+            index="gpu_utilization_pct", columns="training_window_days", values="gpus_provisioned"
+        )
         image = ax.imshow(grid.values, cmap="viridis_r", norm=norm, aspect="auto")
         for (i, j), value in np.ndenumerate(grid.values):
-            ax.text(j, i, f"{value:,}", ha="center", va="center", fontsize=7,
-                    color="white" if norm(value) > 0.55 else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:,}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if norm(value) > 0.55 else "black",
+            )
         ax.set_xticks(range(grid.shape[1]), [f"{d:g}天" for d in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [f"{u:g}%" for u in grid.index])
         ax.set_xlabel("训练时长 window", fontsize=8)
@@ -366,42 +493,80 @@ def draw_sensitivity(con, report_id: str, fig: Figure) -> None:
         ax.set_title(f"{accelerator} {precision} ({tflops:g} TFLOPS)", fontsize=9)
         if tflops == tflops0 and utilization0 in grid.index and days0 in grid.columns:
             i, j = grid.index.get_loc(utilization0), grid.columns.get_loc(days0)
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=ACCENT,
-                                   linewidth=2.5))
-    for ax in axes[len(groups):]:
+            ax.add_patch(
+                Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=ACCENT, linewidth=2.5)
+            )
+    for ax in axes[len(groups) :]:
         ax.set_visible(False)
     fig.colorbar(image, ax=axes.tolist(), label="GPU 数量 (向上取整) GPUs provisioned")
-    fig.suptitle(f"训练所需GPU敏感性 training GPUs: 利用率 × 训练时长 × 加速卡 (红框: 报告假设 "
-                 f"{utilization0:g}%, {days0:g}天, {tflops0:g} TFLOPS)", fontsize=11)
+    fig.suptitle(
+        f"训练所需GPU敏感性 training GPUs: 利用率 × 训练时长 × 加速卡 (红框: 报告假设 "
+        f"{utilization0:g}%, {days0:g}天, {tflops0:g} TFLOPS)",
+        fontsize=11,
+    )
 
 
 CHARTS = (
-    ChartSpec("it_spend", "全球IT支出 2022 vs 2023F (按细分) Global IT spending by segment",
-              ("marts.it_spend",), ("it_spend",), draw_it_spend),
-    ChartSpec("public_cloud_market",
-              "公有云市场规模与增速 (IaaS/PaaS/SaaS) Public cloud market size and growth",
-              ("marts.public_cloud_market",), ("public_cloud_market",), draw_public_cloud),
-    ChartSpec("intelligent_compute",
-              "中国智能算力规模与CAGR China intelligent compute (EFLOPS) and CAGR",
-              ("marts.intelligent_compute", "marts.cagr"), ("intelligent_compute",),
-              draw_intelligent_compute),
-    ChartSpec("market_share", "云市场份额 Cloud market shares", ("marts.market_share",),
-              ("market_share",), draw_market_share),
-    ChartSpec("carrier_cloud", "运营商云营收与增速 Carrier cloud revenue and growth",
-              ("marts.carrier_cloud",), ("carrier_cloud",), draw_carrier_cloud),
-    ChartSpec("datacenter_projects",
-              "智算中心项目: 算力与机柜 Data-center projects by compute and racks",
-              ("marts.datacenter_projects",), ("datacenter_project_figures",),
-              draw_datacenter_projects),
-    ChartSpec("gpu_demand", "ChatGPT GPU需求: 基准 vs 情景 GPU demand, baseline vs scenarios",
-              ("marts.gpu_demand",), ("gpu_model",), draw_gpu_demand,
-              note="Scenarios other than report_baseline come from sources/gpu_scenarios.csv "
-              "or a run's config, not from the report."),
-    ChartSpec("gpu_demand_sensitivity",
-              "GPU需求敏感性热力图 GPU demand sensitivity grid",
-              ("marts.gpu_demand_sensitivity",), ("gpu_model",), draw_sensitivity,
-              note="Accelerator throughputs other than the report's A100 FP32 come from "
-              "NVIDIA datasheets (sources/accelerators.csv), not from the report."),
+    ChartSpec(
+        "it_spend",
+        "全球IT支出 2022 vs 2023F (按细分) Global IT spending by segment",
+        ("marts.it_spend",),
+        ("it_spend",),
+        draw_it_spend,
+    ),
+    ChartSpec(
+        "public_cloud_market",
+        "公有云市场规模与增速 (IaaS/PaaS/SaaS) Public cloud market size and growth",
+        ("marts.public_cloud_market",),
+        ("public_cloud_market",),
+        draw_public_cloud,
+    ),
+    ChartSpec(
+        "intelligent_compute",
+        "中国智能算力规模与CAGR China intelligent compute (EFLOPS) and CAGR",
+        ("marts.intelligent_compute", "marts.cagr"),
+        ("intelligent_compute",),
+        draw_intelligent_compute,
+    ),
+    ChartSpec(
+        "market_share",
+        "云市场份额 Cloud market shares",
+        ("marts.market_share",),
+        ("market_share",),
+        draw_market_share,
+    ),
+    ChartSpec(
+        "carrier_cloud",
+        "运营商云营收与增速 Carrier cloud revenue and growth",
+        ("marts.carrier_cloud",),
+        ("carrier_cloud",),
+        draw_carrier_cloud,
+    ),
+    ChartSpec(
+        "datacenter_projects",
+        "智算中心项目: 算力与机柜 Data-center projects by compute and racks",
+        ("marts.datacenter_projects",),
+        ("datacenter_project_figures",),
+        draw_datacenter_projects,
+    ),
+    ChartSpec(
+        "gpu_demand",
+        "ChatGPT GPU需求: 基准 vs 情景 GPU demand, baseline vs scenarios",
+        ("marts.gpu_demand",),
+        ("gpu_model",),
+        draw_gpu_demand,
+        note="Scenarios other than report_baseline come from sources/gpu_scenarios.csv "
+        "or a run's config, not from the report.",
+    ),
+    ChartSpec(
+        "gpu_demand_sensitivity",
+        "GPU需求敏感性热力图 GPU demand sensitivity grid",
+        ("marts.gpu_demand_sensitivity",),
+        ("gpu_model",),
+        draw_sensitivity,
+        note="Accelerator throughputs other than the report's A100 FP32 come from "
+        "NVIDIA datasheets (sources/accelerators.csv), not from the report.",
+    ),
 )
 CHART_READS = tuple(sorted({relation for spec in CHARTS for relation in spec.reads}))
 CHART_FIGURE_TABLES = tuple(sorted({table for spec in CHARTS for table in spec.figure_tables}))
@@ -413,9 +578,13 @@ def render(spec: ChartSpec, con: duckdb.DuckDBPyConnection, report_id: str) -> b
     from matplotlib.figure import Figure
 
     family = cjk_font()
-    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"],
-                                "axes.unicode_minus": False,
-                                "axes.spines.top": False}):
+    with matplotlib.rc_context(
+        {
+            "font.family": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "axes.spines.top": False,
+        }
+    ):
         fig = Figure(figsize=(10, 5.6), dpi=DPI, layout="constrained")
         spec.draw(con, report_id, fig)
         buffer = io.BytesIO()
@@ -435,8 +604,9 @@ class WrittenChart:
     png: bytes
 
 
-def write_charts(con: duckdb.DuckDBPyConnection, report_id: str,
-                 folder: Path) -> list[WrittenChart]:
+def write_charts(
+    con: duckdb.DuckDBPyConnection, report_id: str, folder: Path
+) -> list[WrittenChart]:
     """Render every chart and write it to `folder` (each file replaced atomically)."""
     written = []
     for spec in CHARTS:

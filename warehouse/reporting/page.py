@@ -16,8 +16,10 @@ from warehouse.reporting import FIGURES_TABLE, provenance
 from warehouse.reporting.charts import CHARTS
 
 # A CJK-capable stack first (Debian's fonts-noto-cjk, then macOS and Windows faces).
-FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
-              '"WenQuanYi Micro Hei", sans-serif')
+FONT_STACK = (
+    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+    '"WenQuanYi Micro Hei", sans-serif'
+)
 CSS = f"""
 body {{ font-family: {FONT_STACK}; margin: 0 auto; max-width: 1100px; padding: 1.5rem;
        color: #1d2733; line-height: 1.5; }}
@@ -47,22 +49,53 @@ class KeyTable:
 
 
 KEY_TABLES = (
-    KeyTable("全球IT支出 Global IT spending (USD million)", "marts.it_spend",
-             ("segment_zh", "segment", "period", "is_forecast", "spend_usd_mn", "growth_pct",
-              "data_source"), ("it_spend",)),
-    KeyTable("公有云市场 Public cloud market", "marts.public_cloud_market",
-             ("region", "segment_zh", "period", "market_size_usd_100m", "market_size_cny_100m",
-              "growth_pct", "share_of_public_cloud_pct", "data_source"),
-             ("public_cloud_market",)),
-    KeyTable("中国智能算力 China intelligent compute", "marts.intelligent_compute",
-             ("region_zh", "period", "is_forecast", "compute_eflops", "cagr_pct",
-              "data_source"), ("intelligent_compute",)),
-    KeyTable("市场份额 Market shares", "marts.market_share",
-             ("market", "vendor_zh", "period", "share_pct", "rank", "data_source"),
-             ("market_share",)),
-    KeyTable("运营商云 Carrier cloud", "marts.carrier_cloud",
-             ("carrier_zh", "period", "revenue_cny_100m", "growth_pct", "data_source"),
-             ("carrier_cloud",)),
+    KeyTable(
+        "全球IT支出 Global IT spending (USD million)",
+        "marts.it_spend",
+        (
+            "segment_zh",
+            "segment",
+            "period",
+            "is_forecast",
+            "spend_usd_mn",
+            "growth_pct",
+            "data_source",
+        ),
+        ("it_spend",),
+    ),
+    KeyTable(
+        "公有云市场 Public cloud market",
+        "marts.public_cloud_market",
+        (
+            "region",
+            "segment_zh",
+            "period",
+            "market_size_usd_100m",
+            "market_size_cny_100m",
+            "growth_pct",
+            "share_of_public_cloud_pct",
+            "data_source",
+        ),
+        ("public_cloud_market",),
+    ),
+    KeyTable(
+        "中国智能算力 China intelligent compute",
+        "marts.intelligent_compute",
+        ("region_zh", "period", "is_forecast", "compute_eflops", "cagr_pct", "data_source"),
+        ("intelligent_compute",),
+    ),
+    KeyTable(
+        "市场份额 Market shares",
+        "marts.market_share",
+        ("market", "vendor_zh", "period", "share_pct", "rank", "data_source"),
+        ("market_share",),
+    ),
+    KeyTable(
+        "运营商云 Carrier cloud",
+        "marts.carrier_cloud",
+        ("carrier_zh", "period", "revenue_cny_100m", "growth_pct", "data_source"),
+        ("carrier_cloud",),
+    ),
 )
 
 
@@ -76,8 +109,11 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
     if isinstance(value, int | float):
-        return f'<td class="num">{value:,.6g}</td>' if isinstance(value, float) \
+        return (
+            f'<td class="num">{value:,.6g}</td>'
+            if isinstance(value, float)
             else f'<td class="num">{value:,}</td>'
+        )
     return f"<td>{_escape(value)}</td>"
 
 
@@ -109,7 +145,7 @@ def _charts_section(con, report_id: str, folder: Path) -> str:
         note = f'<p class="provenance">{_escape(spec.note)}</p>' if spec.note else ""
         parts.append(
             f'<figure id="chart-{_escape(spec.name)}">'
-            f'<figcaption>{_escape(spec.title)}</figcaption>'
+            f"<figcaption>{_escape(spec.title)}</figcaption>"
             f'<img src="data:image/png;base64,{data}" alt="{_escape(spec.title)}">'
             f"{provenance_html(provenance(con, report_id, spec.figure_tables))}{note}"
             "</figure>"
@@ -122,23 +158,42 @@ def _tables_section(con, report_id: str) -> str:
     for table in KEY_TABLES:
         frame = con.execute(
             f"SELECT {', '.join(table.columns)} FROM {table.relation} WHERE report_id = ? "
-            f"ORDER BY ALL", [report_id]
+            f"ORDER BY ALL",
+            [report_id],
         ).df()
-        parts.append(f"<h3>{_escape(table.title)} <small><code>{_escape(table.relation)}"
-                     f"</code></small></h3>{html_table(frame)}"
-                     f"{provenance_html(provenance(con, report_id, table.figure_tables))}")
+        parts.append(
+            f"<h3>{_escape(table.title)} <small><code>{_escape(table.relation)}"
+            f"</code></small></h3>{html_table(frame)}"
+            f"{provenance_html(provenance(con, report_id, table.figure_tables))}"
+        )
     return "".join(parts) + "</section>"
 
 
 def _gpu_section(con, report_id: str) -> str:
     demand = con.sql("SELECT * FROM marts.gpu_demand").df()
-    model = con.execute(f"SELECT * FROM {FIGURES_TABLE} WHERE report_id = ? "
-                        "AND table_name = 'gpu_model'", [report_id]).df()
+    model = con.execute(
+        f"SELECT * FROM {FIGURES_TABLE} WHERE report_id = ? AND table_name = 'gpu_model'",
+        [report_id],
+    ).df()
     comparison = reproduction(demand, model)
-    verdict = ("every printed result reproduced exactly" if comparison["matches"].all()
-               else "some printed results are NOT reproduced")
-    scenarios = demand[["scenario", "scenario_origin", "workload", "gpu_hours", "gpus",
-                        "servers", "gpus_provisioned", "servers_provisioned", "description"]]
+    verdict = (
+        "every printed result reproduced exactly"
+        if comparison["matches"].all()
+        else "some printed results are NOT reproduced"
+    )
+    scenarios = demand[
+        [
+            "scenario",
+            "scenario_origin",
+            "workload",
+            "gpu_hours",
+            "gpus",
+            "servers",
+            "gpus_provisioned",
+            "servers_provisioned",
+            "description",
+        ]
+    ]
     return (
         '<section id="gpu"><h2>GPU需求模型复现 GPU demand model reproduction</h2>'
         f"<p>The report's baseline (section 1.6) recomputed from its stated assumptions: "
@@ -152,36 +207,55 @@ def _gpu_section(con, report_id: str) -> str:
 
 
 def _findings_section(con, report_id: str) -> str:
-    findings = con.execute(f"""
+    findings = con.execute(
+        f"""
         SELECT c.check_id, c.relation, c.description, c.stated, c.recomputed, c.abs_diff,
                c.tolerance, f.section, f.data_source, f.data_source_name
         FROM marts.report_consistency c
         LEFT JOIN {FIGURES_TABLE} f ON f.figure_id = c.input_ids[1]
         WHERE c.status = 'mismatch' AND (f.report_id = ? OR f.report_id IS NULL)
-        ORDER BY f.section, c.check_id""", [report_id]).df()
+        ORDER BY f.section, c.check_id""",
+        [report_id],
+    ).df()
     total = con.sql("SELECT count(*) FROM marts.report_consistency").fetchall()[0][0]
     rows = []
     for finding in findings.itertuples(index=False):
-        table = html_table(pd.DataFrame([{
-            "stated": finding.stated, "recomputed": finding.recomputed,
-            "abs_diff": finding.abs_diff, "tolerance": finding.tolerance,
-        }]))
-        source = provenance_html([(finding.section, finding.data_source,
-                                   finding.data_source_name)]) if finding.section else ""
-        rows.append(f'<article class="finding"><h3 class="mismatch">{_escape(finding.check_id)}'
-                    f"</h3><p>{_escape(finding.description)}</p>{table}{source}</article>")
+        table = html_table(
+            pd.DataFrame(
+                [
+                    {
+                        "stated": finding.stated,
+                        "recomputed": finding.recomputed,
+                        "abs_diff": finding.abs_diff,
+                        "tolerance": finding.tolerance,
+                    }
+                ]
+            )
+        )
+        source = (
+            provenance_html([(finding.section, finding.data_source, finding.data_source_name)])
+            if finding.section
+            else ""
+        )
+        rows.append(
+            f'<article class="finding"><h3 class="mismatch">{_escape(finding.check_id)}'
+            f"</h3><p>{_escape(finding.description)}</p>{table}{source}</article>"
+        )
     return (
         '<section id="findings"><h2>一致性审查 Consistency findings</h2>'
         f"<p>{len(findings)} of {total} relations among the report's own figures do not hold "
         "within printed rounding (<code>marts.report_consistency</code>, status = mismatch). "
         "They are findings about the report, not pipeline failures.</p>"
-        + "".join(rows) + "</section>"
+        + "".join(rows)
+        + "</section>"
     )
 
 
 def _sources_section(con) -> str:
-    sources = con.sql("SELECT data_source, data_source_name, data_source_name_zh, figures "
-                      "FROM marts.dim_data_sources WHERE figures > 0 ORDER BY ALL").df()
+    sources = con.sql(
+        "SELECT data_source, data_source_name, data_source_name_zh, figures "
+        "FROM marts.dim_data_sources WHERE figures > 0 ORDER BY ALL"
+    ).df()
     items = "".join(
         f'<li id="source-{_escape(s.data_source)}">{_escape(s.data_source_name)} '
         f"({_escape(s.data_source_name_zh)}): {s.figures} figures</li>"
@@ -190,8 +264,9 @@ def _sources_section(con) -> str:
     return f'<section id="sources"><h2>数据来源 Cited sources</h2><ul>{items}</ul></section>'
 
 
-def render_page(con: duckdb.DuckDBPyConnection, report: dict, charts_folder: Path,
-                generated_at: str) -> str:
+def render_page(
+    con: duckdb.DuckDBPyConnection, report: dict, charts_folder: Path, generated_at: str
+) -> str:
     report_id = report["report_id"]
     title = f"{report['title_zh']} — {report['title']}"
     return (
