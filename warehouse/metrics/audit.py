@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
@@ -22,61 +23,33 @@ from warehouse.registry import Registry, TableSpec
 from warehouse.rules import _evaluate, describe, interval_of, relations
 
 OK, MISMATCH = "ok", "mismatch"
-COLUMNS = [
-    "check_id",
-    "relation",
-    "table_name",
-    "report_id",
-    "description",
-    "stated",
-    "recomputed",
-    "abs_diff",
-    "tolerance",
-    "status",
-    "note",
-    "input_ids",
-]
 
 
-def _row(
-    check_id,
-    relation,
-    table,
-    report_id,
-    description,
-    stated,
-    recomputed,
-    abs_diff,
-    tolerance,
-    ok,
-    note,
-    inputs,
-) -> dict:
-    return dict(
-        zip(
-            COLUMNS,
-            [
-                check_id,
-                relation,
-                table,
-                report_id,
-                description,
-                stated,
-                recomputed,
-                abs_diff,
-                tolerance,
-                OK if ok else MISMATCH,
-                note,
-                list(inputs),
-            ],
-            strict=True,
-        )
-    )
+@dataclass(frozen=True)
+class AuditRow:
+    """One relation of the report's figures, recomputed: a row of marts.report_consistency."""
+
+    check_id: str
+    relation: str
+    table_name: str
+    report_id: str
+    description: str
+    stated: float
+    recomputed: float
+    abs_diff: float
+    tolerance: float
+    ok: bool
+    note: str | None
+    input_ids: list[str]
+
+
+# the table's columns: the row's fields, with `status` (ok | mismatch) in place of `ok`
+COLUMNS = [("status" if f.name == "ok" else f.name) for f in fields(AuditRow)]
 
 
 def table_rule_rows(
     registry: Registry, spec: TableSpec, raw: pd.DataFrame, figure_ids: pd.Series
-) -> Iterable[dict]:
+) -> Iterable[AuditRow]:
     """One row per instance of each rule of one table (`raw` is `raw.<table>`,
     `figure_ids` maps its index to `marts.fct_report_figures.figure_id`)."""
     for rule in spec.rules:
@@ -85,7 +58,7 @@ def table_rule_rows(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
             stated_id = figure_ids[relation.stated_row]
-            yield _row(
+            yield AuditRow(
                 f"{rule.rule}:{stated_id}",
                 rule.rule,
                 spec.name,
@@ -101,7 +74,7 @@ def table_rule_rows(
             )
 
 
-def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[dict]:
+def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
     """Stated multi-year CAGRs against the CAGR their stated endpoints give."""
     by_id = figures.set_index("figure_id")
     stated = cagr[
@@ -118,7 +91,7 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[dict]:
         stated_pct = interval_of(rate)
         value = row["cagr"] * 100
         relation_ok = stated_pct.lo <= recomputed.hi and recomputed.lo <= stated_pct.hi
-        yield _row(
+        yield AuditRow(
             f"cagr:{row['stated_figure_id']}",
             "cagr",
             row["table_name"],
@@ -147,7 +120,7 @@ def _pick(index: dict[tuple, list[dict]], report_id: str, where: dict) -> dict |
 
 def cross_check_rows(
     checks: list[dict], figures: pd.DataFrame, unit_factors: dict[str, float]
-) -> Iterable[dict]:
+) -> Iterable[AuditRow]:
     """Relations across tables or with outside constants, per report that has the figures.
     Values are compared in base units (FLOP, USD, count …)."""
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
@@ -184,7 +157,7 @@ def cross_check_rows(
             slack = abs(point) * float(check.get("relative_tolerance", 0))
             tolerance = stated_interval.half_width + recomputed.half_width + slack
             value = stated["value"] * stated["_factor"]
-            yield _row(
+            yield AuditRow(
                 f"cross_check:{check['id']}:{report_id}",
                 "cross_check",
                 stated["table_name"],
@@ -200,6 +173,11 @@ def cross_check_rows(
             )
 
 
-def audit_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=COLUMNS)
+def audit_frame(rows: Iterable[AuditRow]) -> pd.DataFrame:
+    records = [{**asdict(r), "ok": OK if r.ok else MISMATCH} for r in rows]
+    frame = (
+        pd.DataFrame(records).set_axis(COLUMNS, axis=1)
+        if records
+        else pd.DataFrame(columns=COLUMNS)
+    )
     return frame.sort_values("check_id").reset_index(drop=True)
