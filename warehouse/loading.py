@@ -3,6 +3,7 @@ folder of CSVs and a warehouse table."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,6 +26,7 @@ class LoadedTable:
     spec: TableSpec
     frame: pd.DataFrame
     files: dict[str, str]  # display name -> encoding it was read in
+    data_version: str  # a digest of the files' names and contents: changes iff they do
 
 
 def display_name(registry: Registry, path) -> str:
@@ -46,10 +48,12 @@ def load_table(
     cells: list[list[str]] = []
     report_ids, names, lines = [], [], []
     encodings, problems = {}, []
+    digest = hashlib.sha256()
     for report_id, path in files:
         name = display_name(registry, path)
         source = read_source_file(path, name, yaml_key=spec.name)
         encodings[name] = source.encoding
+        digest.update(f"{name}\0{source.sha256}\0".encode())
         problems.extend(header_problems(source.header, name, schema.expected_columns))
         if problems:
             continue  # nothing is loaded; keep collecting every file's header problems
@@ -71,4 +75,4 @@ def load_table(
     # file's columns, then what the loader derived
     order = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
     ordered = [c for c in dict.fromkeys(order) if c in valid.columns]
-    return LoadedTable(spec, valid[ordered], encodings)
+    return LoadedTable(spec, valid[ordered], encodings, digest.hexdigest()[:16])

@@ -243,13 +243,13 @@ _OPERATORS = {
 }
 
 
-def _evaluate(node: ast.AST, names: dict):
+def evaluate(node: ast.AST, names: dict):
     """Arithmetic over named values (+ − × ÷ ** and numbers only): enough for a report's
     formulas, and nothing a YAML file could use to run code."""
     if isinstance(node, ast.Expression):
-        return _evaluate(node.body, names)
+        return evaluate(node.body, names)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.left, names), _evaluate(node.right, names))
+        return _OPERATORS[type(node.op)](evaluate(node.left, names), evaluate(node.right, names))
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return node.value
     if isinstance(node, ast.Name) and node.id in names:
@@ -295,10 +295,10 @@ def formula(
             continue
         inputs = {m: by_metric[m] for m in needed}
         index, row = by_metric[result]
-        recomputed = _evaluate(
+        recomputed = evaluate(
             tree, {m: interval_of(r, base_units, exact_inputs) for m, (_, r) in inputs.items()}
         )
-        point = _evaluate(
+        point = evaluate(
             tree,
             {
                 m: float(r["value"]) * (float(r["_factor"]) if base_units else 1.0)

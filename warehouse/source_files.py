@@ -7,6 +7,7 @@ Every row keeps the line it came from, so a validation error can point at it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class SourceFile:
     lines: list[int]
     rows: list[list[str]]
     encoding: str
+    sha256: str  # of the bytes as read: the table's data version is built from these
 
 
 def read_source_file(path: Path, display_name: str, yaml_key: str) -> SourceFile:
@@ -116,4 +118,10 @@ def read_source_file(path: Path, display_name: str, yaml_key: str) -> SourceFile
     if len(set(header)) != len(header):
         duplicated = sorted({c for c in header if header.count(c) > 1})
         raise SourceFileError(display_name, f"header repeats column(s) {duplicated}")
-    return SourceFile(header, [line for line, _ in rows], [cells for _, cells in rows], encoding)
+    return SourceFile(
+        header,
+        [line for line, _ in rows],
+        [cells for _, cells in rows],
+        encoding,
+        hashlib.sha256(data).hexdigest(),
+    )

@@ -6,13 +6,11 @@ in the UI as the blocking asset check `pandera_schema`, so nothing downstream ru
 that failed it, and the previous `raw.<table>` stays as it was.
 """
 
-import hashlib
-
 import dagster as dg
 
 from pipelines.metadata import table_metadata
 from pipelines.resources import WarehouseResource
-from warehouse.loading import display_name, load_table
+from warehouse.loading import load_table
 from warehouse.registry import REFERENCE, Registry, TableSpec
 from warehouse.schemas import SourceValidationError, column_docs
 from warehouse.source_files import SourceFileError
@@ -23,14 +21,6 @@ SCHEMA_CHECK = "pandera_schema"
 
 def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([RAW, table])
-
-
-def _data_version(registry: Registry, spec: TableSpec) -> dg.DataVersion:
-    digest = hashlib.sha256()
-    for _, path in registry.source_files(spec):
-        digest.update(display_name(registry, path).encode())
-        digest.update(path.read_bytes())
-    return dg.DataVersion(digest.hexdigest()[:16])
 
 
 def _raw_asset(registry: Registry, spec: TableSpec) -> dg.AssetsDefinition:
@@ -81,7 +71,7 @@ def _raw_asset(registry: Registry, spec: TableSpec) -> dg.AssetsDefinition:
                 **table_metadata(frame, docs),
                 "source_files": dg.MetadataValue.json(loaded.files),
             },
-            data_version=_data_version(registry, spec),
+            data_version=dg.DataVersion(loaded.data_version),
         )
         yield dg.AssetCheckResult(
             check_name=SCHEMA_CHECK,

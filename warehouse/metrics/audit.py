@@ -20,7 +20,7 @@ import pandas as pd
 from warehouse.metrics.figures import rows_of
 from warehouse.metrics.intervals import Interval
 from warehouse.registry import Registry, TableSpec
-from warehouse.rules import _evaluate, describe, interval_of, relations
+from warehouse.rules import describe, evaluate, interval_of, relations
 
 OK, MISMATCH = "ok", "mismatch"
 
@@ -149,8 +149,8 @@ def cross_check_rows(
                 continue
             names = {k: interval_of(v, base=True) for k, v in inputs.items()}
             names |= {k: Interval.exact(v) for k, v in constants.items()}
-            recomputed = _evaluate(tree, names)
-            point = _evaluate(
+            recomputed = evaluate(tree, names)
+            point = evaluate(
                 tree, {**{k: v["value"] * v["_factor"] for k, v in inputs.items()}, **constants}
             )
             stated_interval = interval_of(stated, base=True)
