@@ -1,16 +1,29 @@
-"""`crw`: query the published warehouse read-only, list its tables, or refresh it.
+"""`crw`: query the published warehouse read-only, export a query's result, list its tables,
+or refresh it.
 
 `query` and `tables` need only DuckDB; Dagster is imported by `refresh` alone, so reading
-starts fast.
+starts fast. Every failure is one line on stderr and exit code 1, never a traceback.
 """
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import duckdb
 
-from warehouse.query import FORMATS, QueryRefused, list_tables, render, run_query
+from warehouse.query import (
+    DEFAULT_LIMIT,
+    DEFAULT_TIMEOUT_SECONDS,
+    EXPORT_FORMATS,
+    FORMATS,
+    QueryTimeout,
+    export_query,
+    list_tables,
+    render,
+    run_query,
+)
+from warehouse.query_guard import QueryRefused
 
 DESCRIPTION_WIDTH = 80  # `crw tables` cuts long descriptions in table format (CSV/JSON: whole)
 
@@ -22,22 +35,72 @@ def _parser() -> argparse.ArgumentParser:
         "unless WAREHOUSE_PATH says otherwise.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    query = commands.add_parser("query", help="run one read-only SQL query and print the result")
+    query = commands.add_parser(
+        "query",
+        help="run one read-only SQL query and print the result (or export it with --output)",
+    )
     query.add_argument("sql", help='the query, e.g. "SELECT * FROM marts.cagr"')
+    query.add_argument(
+        "--format",
+        choices=sorted(set(FORMATS) | set(EXPORT_FORMATS)),
+        help="output format: table (default), csv or json; with --output: csv (default), "
+        "json or parquet",
+    )
+    rows = query.add_mutually_exclusive_group()
+    rows.add_argument(
+        "--limit",
+        type=int,
+        help=f"print at most this many rows (default {DEFAULT_LIMIT}; an export has no limit "
+        "unless given)",
+    )
+    rows.add_argument("--no-limit", action="store_true", help="print every row")
+    query.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help=f"stop the query after this many seconds (default {DEFAULT_TIMEOUT_SECONDS:g})",
+    )
+    query.add_argument(
+        "-o", "--output", type=Path, help="write the whole result to this file instead"
+    )
     tables = commands.add_parser("tables", help="list schemas, tables, row counts, descriptions")
-    for sub in (query, tables):
-        sub.add_argument(
-            "--format",
-            choices=FORMATS,
-            default="table",
-            help="output format (default: an aligned table)",
-        )
+    tables.add_argument("--format", choices=FORMATS, default="table", help="output format")
     commands.add_parser(
         "refresh",
         help="materialize every asset now, with progress, and "
         "publish the warehouse if everything passed",
     )
     return parser
+
+
+def _query(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        fmt = args.format or "csv"
+        if fmt not in EXPORT_FORMATS:
+            raise QueryRefused(f"--output writes {', '.join(EXPORT_FORMATS)}, not {fmt}")
+        count = export_query(args.sql, args.output, fmt, limit=args.limit, timeout=args.timeout)
+        print(f"wrote {count} row{'' if count == 1 else 's'} to {args.output}", file=sys.stderr)
+        return 0
+    fmt = args.format or "table"
+    if fmt not in FORMATS:
+        raise QueryRefused(f"--format {fmt} needs --output FILE (it is not printable)")
+    limit = None if args.no_limit else (DEFAULT_LIMIT if args.limit is None else args.limit)
+    result = run_query(args.sql, limit=limit, timeout=args.timeout)
+    _print(render(result, fmt))
+    if result.truncated:
+        print(
+            f"crw query: showed the first {limit} rows; --limit N or --no-limit prints more, "
+            "--output FILE exports them all",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _print(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `crw query … | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,16 +111,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return refresh()
     try:
-        result = run_query(args.sql) if args.command == "query" else list_tables()
-    except (QueryRefused, FileNotFoundError, duckdb.Error) as error:
-        print(f"crw {args.command}: {error}", file=sys.stderr)
-        return 1
-    width = DESCRIPTION_WIDTH if args.command == "tables" else None
-    try:
-        print(render(result, args.format, max_width=width), flush=True)
-    except BrokenPipeError:  # `crw query … | head`: the reader left, which is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+        if args.command == "query":
+            return _query(args)
+        _print(render(list_tables(), args.format, max_width=DESCRIPTION_WIDTH))
+        return 0
+    except (QueryRefused, QueryTimeout, FileNotFoundError, duckdb.Error) as error:
+        message = str(error)
+    except MemoryError:
+        message = "out of memory; add a LIMIT, or export with --output FILE"
+    except KeyboardInterrupt:
+        message = "interrupted"
+    except OSError as error:
+        message = f"{type(error).__name__}: {error}"
+    print(f"crw {args.command}: {message}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

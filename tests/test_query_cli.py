@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -158,3 +159,76 @@ def test_table_format_cuts_long_cells_only_when_asked():
     result = Result(("note",), [("软件" * 30,)])
     assert render(result, "table", max_width=9).splitlines()[2] == "软件软件…"
     assert render(result, "csv", max_width=9).splitlines()[1] == "软件" * 30
+
+
+def test_a_huge_result_is_cut_at_the_limit_in_bounded_memory(warehouse):
+    # 5e7 rows as CSV died with a MemoryError before rows streamed; now the first 1,000
+    # are fetched and the process stays small.
+    code = (
+        "import resource, sys; from pipelines.cli import main;"
+        "rc = main(['query', 'SELECT range, range::VARCHAR AS t FROM range(50000000)',"
+        " '--format', 'csv']);"
+        "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"
+        " file=sys.stderr); sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "range,t" and lines[-1] == "999,999" and len(lines) == 1001
+    assert "showed the first 1000 rows; --limit N or --no-limit prints more" in done.stderr
+    maxrss = int(done.stderr.split("maxrss_mb")[1].split()[0])
+    assert maxrss < 300, f"{maxrss} MB for 1,000 rows"
+
+
+def test_limit_and_no_limit(warehouse, capsys):
+    assert main(["query", "FROM range(5)", "--limit", "2"]) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[-1] == "(2 rows, more not shown)"
+    assert main(["query", "FROM range(5000)", "--no-limit", "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    assert len(out.out.splitlines()) == 5001 and out.err == ""
+
+
+def test_a_query_past_its_timeout_is_stopped_with_one_line(warehouse, capsys):
+    assert main(["query", "SELECT count(*) FROM range(1000000000000)", "--timeout", "0.5"]) == 1
+    assert capsys.readouterr().err == (
+        "crw query: the query ran longer than 0.5 s and was stopped; "
+        "--timeout SECONDS allows longer\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_output_exports_the_whole_result(warehouse, tmp_path, capsys, fmt):
+    out = tmp_path / "exports" / f"spend.{fmt}"
+    out.parent.mkdir()
+    sql = "SELECT entity_zh, value FROM raw.it_spend ORDER BY value NULLS LAST"
+    assert main(["query", sql, "--output", str(out), "--format", fmt]) == 0
+    assert capsys.readouterr().err == f"wrote 3 rows to {out}\n"
+    assert duckdb.sql(f"SELECT entity_zh, value FROM '{out}'").fetchall() == [
+        ("设备", 722000.0),
+        ("软件", 913000.5),
+        ("总计", None),
+    ]
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # no temporary left
+
+
+def test_export_refuses_what_it_cannot_write(warehouse, tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert main(["query", "EXPLAIN SELECT 1", "--output", str(out)]) == 1
+    assert "EXPLAIN statements are not allowed" in capsys.readouterr().err
+    assert main(["query", "SELECT 1", "--output", str(out), "--format", "table"]) == 1
+    assert "--output writes csv, json, parquet, not table" in capsys.readouterr().err
+    assert main(["query", "SELECT 1", "--format", "parquet"]) == 1
+    assert "--format parquet needs --output FILE" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_pivot_runs(warehouse, capsys):
+    assert main(["query", "PIVOT raw.it_spend ON period USING sum(value)", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split(",")[-1] == "2022"

@@ -1,29 +1,37 @@
-"""Read-only SQL against the published warehouse, and its results as a table, CSV or JSON.
+"""Read-only SQL against the published warehouse: results as a table, CSV or JSON, and
+exports to a file.
 
-Two guards keep `crw query` read-only: a statement that is not a query is refused before it
-reaches DuckDB (with a message saying why), and the connection itself is opened read-only, so
-anything the first guard lets through still cannot write. Results are fetched into plain
+Two guards keep `crw query` harmless: `query_guard` refuses anything but one query before it
+reaches DuckDB (with a message saying why), and the connection (`store.connect_readonly`) can
+read only the warehouse and write nothing. Results stream: at most `limit` rows are fetched,
+and a statement that runs past `timeout` seconds is interrupted. Results are fetched into plain
 Python values (no pandas), so the CLI starts in well under a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import decimal
 import io
 import json
+import os
+import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from warehouse.store import connect_readonly, quote
+from warehouse.query_guard import read_only_statement
+from warehouse.store import connect_readonly, quote, sql_literal
 
 FORMATS = ("table", "csv", "json")
-# SELECT covers WITH, FROM-first queries, VALUES, SHOW, DESCRIBE and SUMMARIZE too.
-READ_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+EXPORT_FORMATS = ("csv", "json", "parquet")
+DEFAULT_LIMIT = 1000  # rows printed unless --limit/--no-limit says otherwise
+DEFAULT_TIMEOUT_SECONDS = 60.0
 
 TABLES_SQL = """
 SELECT schema_name, table_name, 'table' AS kind, comment FROM duckdb_tables()
@@ -35,41 +43,86 @@ ORDER BY 1, 2
 """
 
 
-class QueryRefused(ValueError):
-    """The SQL is not a single read-only query."""
+class QueryTimeout(RuntimeError):
+    """The statement ran longer than its time limit and was interrupted."""
 
 
 @dataclass(frozen=True)
 class Result:
     columns: tuple[str, ...]
     rows: list[tuple]
+    truncated: bool = False  # more rows existed than the limit let through
 
 
-def read_only_statement(sql: str) -> str:
-    """The one read-only statement in `sql`, or QueryRefused saying what is wrong with it.
-    SQL that does not parse raises DuckDB's own ParserException."""
-    statements = duckdb.extract_statements(sql)
-    if len(statements) != 1:
-        raise QueryRefused(
-            f"expected exactly one SQL statement, got {len(statements)}; run them one at a time"
-        )
-    statement = statements[0]
-    if statement.type not in READ_STATEMENTS:
-        kind = statement.type.name.replace("_", " ")
-        raise QueryRefused(
-            f"refused: {kind} statements are not allowed, the warehouse is read-only here. "
-            "Only queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN) "
-            "can run; the warehouse is written by `crw refresh` and the Dagster pipeline."
-        )
-    return statement.query
+@contextlib.contextmanager
+def _time_limit(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Iterator[None]:
+    """Interrupt `con` after `seconds`; DuckDB has no statement timeout of its own."""
+    if seconds is None:
+        yield
+        return
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        if timer.is_alive():  # interrupted by something else (Ctrl-C)
+            raise
+        raise QueryTimeout(
+            f"the query ran longer than {seconds:g} s and was stopped; "
+            "--timeout SECONDS allows longer"
+        ) from None
+    finally:
+        timer.cancel()
 
 
-def run_query(sql: str, path: Path | None = None) -> Result:
+def run_query(
+    sql: str,
+    path: Path | None = None,
+    *,
+    limit: int | None = DEFAULT_LIMIT,
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+) -> Result:
+    """The query's first `limit` rows (all with None), fetched as they stream: a huge
+    result costs no more memory than the rows kept."""
     statement = read_only_statement(sql)
-    with connect_readonly(path) as con:
+    with connect_readonly(path) as con, _time_limit(con, timeout):
         cursor = con.execute(statement)
         columns = tuple(d[0] for d in cursor.description or ())
-        return Result(columns, cursor.fetchall())
+        if limit is None:
+            return Result(columns, cursor.fetchall())
+        rows = cursor.fetchmany(limit + 1)
+        return Result(columns, rows[:limit], truncated=len(rows) > limit)
+
+
+def export_query(
+    sql: str,
+    output: Path,
+    fmt: str,
+    path: Path | None = None,
+    *,
+    limit: int | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+) -> int:
+    """Write the query's result to `output` (CSV with a header, a JSON array, or Parquet) and
+    return its row count. DuckDB writes the file itself, streaming; the connection may write
+    only a temporary file beside `output`, renamed over it once complete, so a failed export
+    leaves `output` as it was."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
+    statement = read_only_statement(sql, allow_explain=False)
+    if limit is not None:
+        statement = f"SELECT * FROM ({statement}) LIMIT {int(limit)}"
+    output = output.expanduser().resolve()
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    options = "FORMAT json, ARRAY true" if fmt == "json" else f"FORMAT {fmt}"
+    try:
+        with connect_readonly(path, writable=(temporary,)) as con, _time_limit(con, timeout):
+            copy = f"COPY ({statement}) TO {sql_literal(str(temporary))} ({options})"
+            count = con.execute(copy).fetchall()[0][0]
+        os.replace(temporary, output)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return count
 
 
 def list_tables(path: Path | None = None) -> Result:
@@ -132,7 +185,9 @@ def _table(result: Result, max_width: int | None) -> str:
             padded.append(gap + value if right else value + gap)
         return "  ".join(padded).rstrip()
 
-    count = f"({len(cells)} row{'' if len(cells) == 1 else 's'})"
+    count = f"({len(cells)} row{'' if len(cells) == 1 else 's'}" + (
+        ", more not shown)" if result.truncated else ")"
+    )
     return "\n".join(
         [
             line(list(result.columns)),

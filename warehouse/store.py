@@ -30,12 +30,36 @@ LOCK_TIMEOUT_SECONDS = 600
 WORKING_SUFFIX = ".building"
 
 
-def connect_readonly(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse (never blocks a refresh)."""
+def connect_readonly(
+    path: Path | None = None, *, writable: tuple[Path, ...] = ()
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (never blocks a refresh) that can
+    touch nothing else: no other file (a read-only connection still allows `COPY … TO` and
+    `read_text`), no extension loads or installs, no network, and its settings locked so a
+    query cannot undo any of that. `writable` names the only files a `COPY` may write (an
+    export the user asked for)."""
     path = path or settings.warehouse_path()
     if not path.exists():
         raise FileNotFoundError(f"{path}: no warehouse yet; run `make run` first")
-    return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "allow_community_extensions": False,
+        },
+    )
+    try:
+        if writable:
+            listed = ", ".join(sql_literal(str(p)) for p in writable)
+            con.execute(f"SET allowed_paths = [{listed}]")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def quote(identifier: str) -> str:
