@@ -182,8 +182,10 @@ def test_a_huge_result_is_cut_at_the_limit_in_bounded_memory(warehouse):
     lines = done.stdout.splitlines()
     assert lines[0] == "range,t" and lines[-1] == "999,999" and len(lines) == 1001
     assert "showed the first 1000 rows; --limit N or --no-limit prints more" in done.stderr
+    # Fetched whole, these rows take over 1.5 GB; streamed, the process peaks at 80-90 MB on
+    # a quiet machine (DuckDB's threads run a few chunks ahead of the reader, more under load).
     maxrss = int(done.stderr.split("maxrss_mb")[1].split()[0])
-    assert maxrss < 300, f"{maxrss} MB for 1,000 rows"
+    assert maxrss < 600, f"{maxrss} MB for 1,000 rows"
 
 
 def test_limit_and_no_limit(warehouse, capsys):
