@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     tables = commands.add_parser("tables", help="list schemas, tables, row counts, descriptions")
     tables.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    describe = commands.add_parser(
+        "describe", help="one table's data dictionary: description, grain, key, columns"
+    )
+    describe.add_argument("table", help="e.g. gpu_demand or marts.gpu_demand")
+    describe.add_argument("--format", choices=FORMATS, default="table", help="output format")
     commands.add_parser(
         "refresh",
         help="materialize every asset now, with progress, and "
@@ -110,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.refresh import refresh
 
         return refresh()
+    if args.command == "describe":
+        from pipelines.describe_command import describe_command
+
+        return describe_command(args.table, args.format)
     try:
         if args.command == "query":
             return _query(args)

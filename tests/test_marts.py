@@ -166,7 +166,7 @@ def test_one_asset_per_sql_file_with_the_sqls_dependencies():
     }
     staging_check = dg.AssetCheckKey(dg.AssetKey(["staging", "stg_figures"]), "not_null_base_unit")
     assert graph.get(staging_check).blocking
-    marts_check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_report_figures"]), "unique_figure_id")
+    marts_check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_report_figures"]), "unique_key")
     assert not graph.get(marts_check).blocking
 
 
@@ -252,7 +252,7 @@ def test_a_failing_model_test_shows_the_offending_rows(scenario):
         if "sql" in graph.get(e.asset_key).kinds
     }  # the SQL models' tests
     failed = [k for k, e in evaluations.items() if not e.passed]
-    assert failed == [(dg.AssetKey(["marts", "dim_entities"]), "unique_entity")]
+    assert failed == [(dg.AssetKey(["marts", "dim_entities"]), "unique_key")]
     evaluation = evaluations[failed[0]]
     assert evaluation.severity == dg.AssetCheckSeverity.WARN  # marts warn, the run goes on
     assert evaluation.metadata["failing_rows"].value == 2

@@ -8,9 +8,10 @@ parsed from the SQL with sqlglot, so a file runs as-is in any DuckDB client and 
 graph is exactly what the SQL reads.
 
 Docs and tests live beside the SQL as dbt users expect: `<schema>/_models.yml` describes
-models and columns and declares generic tests; `tests/<name>.sql` holds singular tests that
-return offending rows. A model without a YAML entry takes its description from the `--`
-comment block it starts with.
+models and columns (read by warehouse/docs.py, which also serves the tables Python assets
+build) and declares generic tests, including each model's `unique_key`; `tests/<name>.sql`
+holds singular tests that return offending rows. A model without a YAML entry takes its
+description from the `--` comment block it starts with.
 
 Nothing here imports Dagster: `pipelines/assets/models.py` turns a `ModelProject` into assets.
 """
@@ -27,13 +28,20 @@ from typing import Any
 import duckdb
 import pandas as pd
 import sqlglot
-import yaml
 from sqlglot import exp
 
 from warehouse import settings
+from warehouse.docs import (
+    DOCS_FILE,
+    PYTHON_BUILT,
+    DocsError,
+    TableDoc,
+    leading_comment,
+    read_entries,
+    table_doc,
+)
 from warehouse.store import quote, sql_literal
 
-DOCS_FILE = "_models.yml"
 TESTS_FOLDER = "tests"
 BLOCKING_SCHEMAS = frozenset({"staging"})  # bad staging must not feed the marts
 FAILING_ROWS_SHOWN = 20
@@ -60,8 +68,7 @@ class Model:
     name: str
     file: str  # display path, e.g. dbt_like_sql/staging/stg_it_spend.sql
     sql: str
-    description: str
-    column_docs: dict[str, str]
+    doc: TableDoc
     reads: frozenset[str]
     is_macro: bool = False
     tests: tuple[ModelTest, ...] = ()
@@ -69,6 +76,15 @@ class Model:
     @property
     def relation(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def description(self) -> str:
+        """The table comment: description (else the file's comment block), grain, key."""
+        return self.doc.comment
+
+    @property
+    def column_docs(self) -> dict[str, str]:
+        return {name: column.comment for name, column in self.doc.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -117,17 +133,6 @@ def references(statement: exp.Expression, file: str) -> frozenset[str]:
                     f"marts.{table.name}"
                 )
     return frozenset(found)
-
-
-def leading_comment(sql: str) -> str:
-    """The `--` comment block a file starts with, as one paragraph."""
-    lines = []
-    for line in sql.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("--"):
-            break
-        lines.append(stripped.removeprefix("--").strip())
-    return " ".join(" ".join(lines).split())
 
 
 # ---- generic tests: each returns the offending rows of `relation` -------------------------
@@ -228,23 +233,19 @@ def _declared_tests(schema: str, relation: str, entry: dict) -> list[ModelTest]:
         tests.append(
             ModelTest(name, sql, f"{test} on {relation}", _blocking(schema, args), frozenset(reads))
         )
+    if key := table_doc(schema, {"name": relation, **entry}).unique_key:
+        tests.append(
+            ModelTest(
+                "unique_key",
+                _duplicates(relation, list(key)),
+                f"one row per ({', '.join(key)}), the grain of {relation}",
+                _blocking(schema, None),
+            )
+        )
     return tests
 
 
 # ---- the project ------------------------------------------------------------------------
-
-
-def _read_docs(path: Path, file: str) -> dict[str, dict]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ModelError(f"{file}: is not valid YAML: {error}") from None
-    entries = raw.get("models") or []
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and "name" in e for e in entries
-    ):
-        raise ModelError(f"{file}: 'models:' must be a list of entries with a name")
-    return {entry["name"]: entry for entry in entries}
 
 
 def _load_model(path: Path, display: str, entry: dict) -> Model:
@@ -272,18 +273,12 @@ def _load_model(path: Path, display: str, entry: dict) -> Model:
         raise ModelError(
             f"{path.parent.parent.name}/{schema}/{DOCS_FILE}: model '{name}': bad test: {error}"
         ) from None
-    columns = {
-        c["name"]: " ".join(str(c["description"]).split())
-        for c in entry.get("columns") or ()
-        if c.get("description")
-    }
     return Model(
         schema=schema,
         name=name,
         file=display,
         sql=sql.strip().rstrip(";"),
-        description=" ".join(str(entry.get("description") or leading_comment(sql)).split()),
-        column_docs=columns,
+        doc=table_doc(schema, {**entry, "name": name}, sql),
         reads=references(statement, display),
         is_macro=is_macro,
         tests=tuple(tests),
@@ -309,21 +304,26 @@ class ModelProject:
             if p.is_dir() and p.name != TESTS_FOLDER and not p.name.startswith((".", "_"))
         ):
             docs_path = folder / DOCS_FILE
-            docs = (
-                _read_docs(docs_path, f"{root.name}/{folder.name}/{DOCS_FILE}")
-                if docs_path.exists()
-                else {}
-            )
+            try:
+                docs = (
+                    read_entries(docs_path, f"{root.name}/{folder.name}/{DOCS_FILE}")
+                    if docs_path.exists()
+                    else {}
+                )
+            except DocsError as error:
+                raise ModelError(str(error)) from None
             files = sorted(folder.glob("*.sql"))
             for path in files:
                 model = _load_model(
                     path, f"{root.name}/{folder.name}/{path.name}", docs.get(path.stem, {})
                 )
                 models[model.relation] = model
-            if unknown := sorted(set(docs) - {p.stem for p in files}):
+            documented = {n for n, e in docs.items() if e.get("built_by") != PYTHON_BUILT}
+            if unknown := sorted(documented - {p.stem for p in files}):
                 raise ModelError(
                     f"{root.name}/{folder.name}/{DOCS_FILE}: documents "
-                    f"{unknown}, which have no .sql file in {folder.name}/"
+                    f"{unknown}, which have no .sql file in {folder.name}/ (a table a Python "
+                    f"asset builds says built_by: {PYTHON_BUILT})"
                 )
         project = cls(root, models)
         known = set(sources) | set(models)

@@ -234,8 +234,14 @@ class WarehouseBuild:
                         con.unregister("__frame")
                 if description:
                     con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
+                # A column the data did not produce this time (a pivot follows the data)
+                # keeps its doc for when it does.
+                present = {row[0] for row in con.execute(f"DESCRIBE {target}").fetchall()}
                 for column, doc in (column_docs or {}).items():
-                    con.execute(f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}")
+                    if column in present:
+                        con.execute(
+                            f"COMMENT ON COLUMN {target}.{quote(column)} IS {sql_literal(doc)}"
+                        )
                 if gate is not None and not gate(con):
                     raise _Rejected
         except _Rejected:

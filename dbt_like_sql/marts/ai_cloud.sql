@@ -1,5 +1,5 @@
 -- AI cloud offerings and their stated figures (market size, speed-ups, hardware specifications).
--- One row per offering and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

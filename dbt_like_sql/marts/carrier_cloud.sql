@@ -1,5 +1,5 @@
 -- The telecom carriers' cloud businesses (移动云, 天翼云, 联通云): revenue, growth and cloudification.
--- One row per carrier and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- Cloud adoption by industry: deployment ratios, revenue contribution and growth.
--- One row per industry and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- The GPT model family and ChatGPT: parameters, pre-training data, training compute, traffic.
--- One row per model and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- The report's GPU demand model for ChatGPT (training and inference): its assumptions and results.
--- One row per workload and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- The HPC market (TrendForce) and HPC cloud offerings.
--- One row per entity and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

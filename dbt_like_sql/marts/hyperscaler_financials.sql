@@ -1,5 +1,5 @@
 -- Hyperscalers' cloud revenue, growth and operating margins (company filings).
--- One row per company, segment and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- China's intelligent (AI) compute capacity in EFLOPS, stated and forecast, and the national compute build-out.
--- One row per region and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- Global IT spending by segment (Gartner): spend in USD million and growth in percent, 2022 actuals and 2023 forecasts.
--- One row per segment and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

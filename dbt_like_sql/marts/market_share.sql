@@ -1,5 +1,5 @@
 -- Cloud vendors' market shares and ranks, per market (global IaaS, China public cloud IaaS, IaaS+PaaS …).
--- One row per market, vendor and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

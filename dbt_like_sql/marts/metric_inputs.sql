@@ -14,7 +14,8 @@ WITH inputs AS (
     FROM marts.report_consistency
 )
 
-SELECT
+-- A figure that is both the stated side and an input of a relation is one lineage row.
+SELECT DISTINCT
     i.derived_table,
     i.derived_id,
     i.input_id,

@@ -1,5 +1,5 @@
 -- Public cloud market size and growth by region and segment (IaaS, PaaS, SaaS), global in USD and China in CNY.
--- One row per region, segment and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -1,5 +1,5 @@
 -- The SaaS market: global and China market size, growth, CAGR and SaaS vendor figures.
--- One row per entity and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

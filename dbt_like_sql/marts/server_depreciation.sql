@@ -1,5 +1,5 @@
 -- Hyperscalers' server depreciation policy changes: useful lives before and after, and savings.
--- One row per company and period; one column per metric, named with its unit.
+-- One column per metric, named with its unit (grain and unique key: _models.yml).
 SELECT *
 FROM (
     PIVOT (

@@ -83,7 +83,15 @@ SELECT
     f.value * u.factor AS value_base,
     u.base_unit,
     u.currency,
-    f.metric || coalesce('_' || nullif(u.column_suffix, ''), '') AS measure,
+    -- the topic-mart column: metric + unit suffix, without repeating a unit word the metric
+    -- already names (gpu_hours in hours, not gpu_hours_hours; depreciation_saving_cny_100m)
+    CASE
+        WHEN u.column_suffix = '' THEN f.metric
+        WHEN list_contains(string_split(f.metric, '_'), u.column_suffix) THEN f.metric
+        WHEN ends_with(f.metric, '_' || split_part(u.column_suffix, '_', 1))
+            THEN f.metric || substr(u.column_suffix, length(split_part(u.column_suffix, '_', 1)) + 1)
+        ELSE f.metric || '_' || u.column_suffix
+    END AS measure,
     f.section,
     f.data_source,
     s.data_source_name,

@@ -14,7 +14,7 @@ SELECT
         WHEN 'count' THEN ''
         WHEN 'rank' THEN ''
         ELSE trim(regexp_replace(
-            replace(replace(replace(replace(lower(unit),
+            replace(replace(replace(replace(replace(lower(unit), '10^16', '1e16'),
                 ' 100 million', '_100m'), ' million', '_mn'), ' trillion', '_tn'),
                 '10 thousand', '10k'),
             '[^a-z0-9]+', '_', 'g'), '_')

@@ -13,6 +13,7 @@ from pydantic import Field
 from pipelines.assets.raw import raw_key
 from pipelines.metadata import table_metadata
 from pipelines.resources import WarehouseResource
+from warehouse.docs import python_table_doc
 from warehouse.metrics import audit, cagr, gpu_demand
 from warehouse.metrics.figures import read_figures, read_table
 from warehouse.registry import FIGURES, Registry
@@ -25,48 +26,31 @@ def _key(name: str) -> dg.AssetKey:
     return dg.AssetKey([SCHEMA, name])
 
 
-def _metric_asset(name: str, description: str, deps: list[dg.AssetKey], **kwargs):
-    """The decorator every metric asset shares: key marts/<name>, group, kinds."""
+def _metric_asset(name: str, deps: list[dg.AssetKey], **kwargs):
+    """The decorator every metric asset shares: key marts/<name>, group, kinds, and the
+    description from the table's docs (dbt_like_sql/marts/_models.yml)."""
     return dg.asset(
         key=_key(name),
         group_name=GROUP,
         kinds={"duckdb", "pandas", "python"},
         deps=deps,
-        description=description,
+        description=python_table_doc(name).comment,
         **kwargs,
     )
 
 
 def _publish(
-    warehouse: WarehouseResource,
-    name: str,
-    frame: pd.DataFrame,
-    description: str,
-    docs: dict[str, str],
-    **extra,
+    warehouse: WarehouseResource, name: str, frame: pd.DataFrame, **extra
 ) -> dg.MaterializeResult:
+    doc = python_table_doc(name)
+    docs = {column: d.comment for column, d in doc.columns.items()}
     warehouse.build.replace_table(
-        SCHEMA, name, frame=frame, description=description, column_docs=docs
+        SCHEMA, name, frame=frame, description=doc.comment, column_docs=docs
     )
     return dg.MaterializeResult(metadata={**table_metadata(frame, docs), **extra})
 
 
 # --- GPU demand ----------------------------------------------------------------------------
-
-GPU_DEMAND_DOCS = {
-    "scenario": "report_baseline reproduces the report; others come from gpu_scenarios.csv "
-    "or from a run's config.",
-    "scenario_origin": "report | scenario_file | run_config",
-    "workload": "training or inference",
-    "assumptions": "The parameters used (gpu_model metric ids, in their stated units).",
-    "gpu_hours": "GPU-hours, rounded as the report prints them (inference: per day).",
-    "gpus": "GPUs, each step computed from the printed result of the step before, as the "
-    "report does.",
-    "servers": "8-GPU servers, report-style rounding.",
-    "gpus_provisioned": "GPUs to buy: the exact need rounded up.",
-    "servers_provisioned": "Servers to buy: provisioned GPUs ÷ GPUs per server, rounded up.",
-    "input_ids": "figure_ids and gpu_scenarios rows this row was computed from.",
-}
 
 
 class GpuScenarioConfig(dg.Config):
@@ -119,18 +103,11 @@ def _gpu_rows(
     return rows
 
 
-GPU_DEMAND_DESCRIPTION = (
-    "GPUs and 8-GPU servers needed to train and to serve a ChatGPT-scale model: "
-    "the report's baseline reproduced, plus every scenario (gpu_scenarios.csv or run config)."
-)
-
-
 REPRODUCES_REPORT = "reproduces_report"
 
 
 @_metric_asset(
     "gpu_demand",
-    GPU_DEMAND_DESCRIPTION,
     [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
     check_specs=[
         dg.AssetCheckSpec(
@@ -157,8 +134,6 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
         warehouse,
         "gpu_demand",
         frame,
-        GPU_DEMAND_DESCRIPTION,
-        GPU_DEMAND_DOCS,
         training_gpus=int(baseline.at["training", "gpus"]),
         inference_gpus=int(baseline.at["inference", "gpus"]),
         scenarios=dg.MetadataValue.json(sorted(frame["scenario"].unique().tolist())),
@@ -174,14 +149,6 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     )
 
 
-SENSITIVITY_DOCS = {
-    "gpu_throughput_tflops": "Dense (non-sparse) peak throughput of the accelerator.",
-    "throughput_source": "Where the throughput figure is published.",
-    "gpus_exact": "GPUs needed to train the report's model in the window.",
-    "gpus_provisioned": "The exact need rounded up.",
-}
-
-
 class SensitivityConfig(dg.Config):
     """The grid's axes; the accelerators come from accelerators.csv."""
 
@@ -189,15 +156,8 @@ class SensitivityConfig(dg.Config):
     window_days: list[float] = Field(default_factory=lambda: [15, 30, 60, 90])
 
 
-SENSITIVITY_DESCRIPTION = (
-    "GPUs needed to train the report's model over a grid of utilization × training "
-    "window × accelerator throughput (the report's A100 FP32 beside modern dense BF16)."
-)
-
-
 @_metric_asset(
     "gpu_demand_sensitivity",
-    SENSITIVITY_DESCRIPTION,
     [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
 )
 def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
@@ -209,31 +169,13 @@ def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResour
         config.utilizations_pct,
         config.window_days,
     )
-    return _publish(
-        warehouse, "gpu_demand_sensitivity", frame, SENSITIVITY_DESCRIPTION, SENSITIVITY_DOCS
-    )
+    return _publish(warehouse, "gpu_demand_sensitivity", frame)
 
 
 # --- CAGR ----------------------------------------------------------------------------------
 
-CAGR_DOCS = {
-    "series": "table/dimension/entity/metric of the levels the rate is computed from.",
-    "cagr": "(end_value / start_value)^(1 / years) − 1, as a fraction.",
-    "stated_cagr": "The rate the report states for the span (a CAGR, or a one-year growth "
-    "rate), as a fraction; null if it states none.",
-    "implied_start_value": "For a stated CAGR whose start is not stated: the start it implies.",
-    "implied_end_value": "For a stated CAGR whose end is not stated: the end it implies.",
-    "input_ids": "figure_ids of the endpoints and of the stated rate.",
-}
 
-
-CAGR_DESCRIPTION = (
-    "Compound annual growth rate of every yearly series of stated levels, for "
-    "every span between two of its years, beside the rate the report states where it does."
-)
-
-
-@_metric_asset("cagr", CAGR_DESCRIPTION, [FIGURES_KEY])
+@_metric_asset("cagr", [FIGURES_KEY])
 def cagr_table(warehouse: WarehouseResource):
     frame = cagr.compute_cagr(read_figures(warehouse.build.connection))
     headline = frame[
@@ -246,21 +188,11 @@ def cagr_table(warehouse: WarehouseResource):
         if len(headline)
         else {}
     )
-    return _publish(warehouse, "cagr", frame, CAGR_DESCRIPTION, CAGR_DOCS, **extra)
+    return _publish(warehouse, "cagr", frame, **extra)
 
 
 # --- the arithmetic audit ------------------------------------------------------------------
 
-AUDIT_DOCS = {
-    "check_id": "Stable id: relation kind and the figure_id of the stated figure.",
-    "stated": "The figure as the report states it.",
-    "recomputed": "What the figures it depends on give.",
-    "abs_diff": "|stated − recomputed| (for an upper bound: how far the sum exceeds it).",
-    "tolerance": "How far the two may differ from printed rounding alone: half a unit of the "
-    "last printed digit of each figure, propagated (interval arithmetic).",
-    "status": "ok, or mismatch: a finding about the report, not a pipeline failure.",
-    "input_ids": "figure_ids of the stated figure and of the figures it was recomputed from.",
-}
 AUDIT_RELATIONS = (
     "sum_to_total",
     "growth_matches_levels",
@@ -306,15 +238,8 @@ def _audit_rows(registry: Registry, con) -> pd.DataFrame:
 def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
     ruled_tables = [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
 
-    AUDIT_DESCRIPTION = (
-        "Every relation the report's figures must satisfy (totals, growth rates, "
-        "shares, CAGRs, each step of the GPU model, unit slips, cross-checks), recomputed, with "
-        "the rounding tolerance and whether the report's own arithmetic holds."
-    )
-
     @_metric_asset(
         "report_consistency",
-        AUDIT_DESCRIPTION,
         [FIGURES_KEY, _key("cagr"), *map(raw_key, ruled_tables)],
         check_specs=_audit_checks(),
     )
@@ -325,8 +250,6 @@ def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
             warehouse,
             "report_consistency",
             frame,
-            AUDIT_DESCRIPTION,
-            AUDIT_DOCS,
             relations=len(frame),
             mismatches=len(mismatches),
         )

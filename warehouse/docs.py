@@ -1,0 +1,137 @@
+"""The data dictionary: what `dbt_like_sql/<schema>/_models.yml` says about every table.
+
+One YAML file per schema documents each table (SQL models and the tables Python assets build
+alike, the latter marked `built_by: python`): its description, its grain (what one row is)
+and unique key, and every column with its description and, for a quantity, its unit. The SQL
+model runner, the metric assets, `crw describe` and the data site all read it from here, and
+the same text is stored as DuckDB comments so any client sees it.
+
+Only PyYAML is imported: `crw describe` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from warehouse import settings
+
+DOCS_FILE = "_models.yml"
+PYTHON_BUILT = "python"
+
+
+class DocsError(ValueError):
+    """A docs file is malformed; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    description: str
+    unit: str | None = None
+
+    @property
+    def comment(self) -> str:
+        """The DuckDB column comment: the description, then the unit."""
+        return f"{self.description} Unit: {self.unit}." if self.unit else self.description
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    schema: str
+    name: str
+    description: str = ""
+    grain: str = ""
+    unique_key: tuple[str, ...] = ()
+    columns: dict[str, ColumnDoc] = field(default_factory=dict)
+    built_by: str = "sql"
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def comment(self) -> str:
+        """The DuckDB table comment: description, grain and unique key."""
+        parts = [self.description]
+        if self.grain:
+            parts.append(f"Grain: {self.grain}.")
+        if self.unique_key:
+            parts.append(f"Unique key: ({', '.join(self.unique_key)}).")
+        return " ".join(p for p in parts if p)
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value or "").split())
+
+
+def read_entries(path: Path, display: str) -> dict[str, dict]:
+    """The raw `models:` entries of one docs file, by model name."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise DocsError(f"{display}: is not valid YAML: {error}") from None
+    entries = raw.get("models") or []
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and "name" in e for e in entries
+    ):
+        raise DocsError(f"{display}: 'models:' must be a list of entries with a name")
+    return {entry["name"]: entry for entry in entries}
+
+
+def leading_comment(sql: str) -> str:
+    """The `--` comment block a file starts with, as one paragraph."""
+    lines = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        lines.append(stripped.removeprefix("--").strip())
+    return " ".join(" ".join(lines).split())
+
+
+def table_doc(schema: str, entry: dict, sql: str = "") -> TableDoc:
+    """A table's docs from its YAML entry; without a description there, the comment block
+    its .sql file starts with."""
+    key = entry.get("unique_key") or ()
+    return TableDoc(
+        schema=schema,
+        name=entry["name"],
+        description=_text(entry.get("description")) or leading_comment(sql),
+        grain=_text(entry.get("grain")).rstrip("."),
+        unique_key=tuple([key] if isinstance(key, str) else key),
+        columns={
+            c["name"]: ColumnDoc(_text(c.get("description")), c.get("unit"))
+            for c in entry.get("columns") or ()
+            if c.get("description")
+        },
+        built_by=entry.get("built_by", "sql"),
+    )
+
+
+def schema_docs(schema: str, root: Path | None = None) -> dict[str, TableDoc]:
+    """Every table `<root>/<schema>/_models.yml` documents, by name."""
+    root = root or settings.models_dir()
+    path = root / schema / DOCS_FILE
+    if not path.exists():
+        return {}
+    entries = read_entries(path, f"{root.name}/{schema}/{DOCS_FILE}")
+    return {
+        name: table_doc(schema, entry, sql_file.read_text(encoding="utf-8"))
+        if (sql_file := root / schema / f"{name}.sql").exists()
+        else table_doc(schema, entry)
+        for name, entry in entries.items()
+    }
+
+
+def python_table_doc(name: str, schema: str = "marts") -> TableDoc:
+    """The docs of a table a Python asset builds. They ship with the code, so a project whose
+    MODELS_PATH points elsewhere (and does not document the table) still finds them."""
+    for root in dict.fromkeys((settings.models_dir(), settings.PROJECT_ROOT / "dbt_like_sql")):
+        doc = schema_docs(schema, root).get(name)
+        if doc is not None and doc.built_by == PYTHON_BUILT:
+            return doc
+    raise DocsError(
+        f"{schema}/{DOCS_FILE}: document {schema}.{name} there, with built_by: {PYTHON_BUILT}"
+    )
