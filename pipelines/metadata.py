@@ -1,4 +1,7 @@
-"""Materialization metadata every table asset reports: rows, column schema and a preview."""
+"""Materialization metadata of table assets: row count and column schema from DuckDB's catalog
+(one query for a whole layer), and a short preview where a person reads one."""
+
+from collections.abc import Collection
 
 import dagster as dg
 import duckdb
@@ -7,44 +10,48 @@ import pandas as pd
 from warehouse.store import quote
 
 PREVIEW_ROWS = 10
+ROW_COUNT = "dagster/row_count"
+COLUMN_SCHEMA = "dagster/column_schema"
+
+_CATALOG_SQL = """
+SELECT t.schema_name || '.' || t.table_name, t.estimated_size,
+       list((c.column_name, c.data_type, c.comment) ORDER BY c.column_index)
+FROM duckdb_tables() AS t
+JOIN duckdb_columns() AS c USING (database_name, schema_name, table_name)
+WHERE t.database_name = current_database() AND t.schema_name || '.' || t.table_name IN ?
+GROUP BY ALL
+"""
 
 
-def table_metadata(
-    frame: pd.DataFrame,
-    column_docs: dict[str, str] | None = None,
-    *,
-    row_count: int | None = None,
-    column_types: dict[str, str] | None = None,
-) -> dict:
-    """Metadata of a table held in `frame`, or of a bigger one `frame` previews (then give its
-    `row_count`, and its `column_types` as the database names them)."""
-    docs = column_docs or {}
-    types = column_types or {str(name): str(dtype) for name, dtype in frame.dtypes.items()}
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn(name=name, type=dtype, description=docs.get(name))
-            for name, dtype in types.items()
-        ]
-    )
+def catalog_metadata(con: duckdb.DuckDBPyConnection, relations: Collection[str]) -> dict[str, dict]:
+    """Row count and column schema (types as DuckDB names them, descriptions from the column
+    comments the build stored) of every `schema.table` in `relations`, in one catalog query.
+    Every table is written whole by one statement, so the catalog's row count is exact."""
+    if not relations:
+        return {}
+    rows = con.execute(_CATALOG_SQL, [sorted(relations)]).fetchall()
     return {
-        "dagster/row_count": len(frame) if row_count is None else row_count,
-        "dagster/column_schema": schema,
-        "preview": dg.MetadataValue.md(frame.head(PREVIEW_ROWS).to_markdown(index=False)),
+        relation: {
+            ROW_COUNT: count,
+            COLUMN_SCHEMA: dg.TableSchema(
+                columns=[
+                    dg.TableColumn(name=name, type=dtype, description=doc)
+                    for name, dtype, doc in columns
+                ]
+            ),
+        }
+        for relation, count, columns in rows
     }
 
 
-def duckdb_table_metadata(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    column_docs: dict[str, str] | None = None,
-) -> dict:
-    """`table_metadata` of a warehouse table, read from DuckDB without loading it whole."""
-    relation = f"{quote(schema)}.{quote(table)}"
-    types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
-    return table_metadata(
-        con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df(),
-        column_docs,
-        row_count=con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0],
-        column_types=types,
+def frame_preview(frame: pd.DataFrame) -> dict:
+    """The first rows of a table held in memory, as the Markdown the UI shows."""
+    return {"preview": dg.MetadataValue.md(frame.head(PREVIEW_ROWS).to_markdown(index=False))}
+
+
+def table_preview(con: duckdb.DuckDBPyConnection, relation: str) -> dict:
+    """`frame_preview` of a warehouse table, reading only the rows shown."""
+    schema, table = relation.split(".")
+    return frame_preview(
+        con.execute(f"SELECT * FROM {quote(schema)}.{quote(table)} LIMIT {PREVIEW_ROWS}").df()
     )

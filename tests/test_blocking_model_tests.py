@@ -34,13 +34,18 @@ def test_failing_blocking_test_keeps_the_previous_version(tmp_path, monkeypatch,
         if e.asset_key == STG_UNITS and e.check_name == "unique_unit"
     ]
     assert not evaluation.passed and evaluation.metadata["failing_rows"].value == 2
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert failed == ["staging__stg_units"]
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failure.step_key == "sql_models"  # the SQL layer's one step
+    reason = failure.step_failure_data.user_failure_data.description
+    assert "staging.stg_units was not replaced" in reason
+    assert "staging/stg_figures: skipped, upstream staging/stg_units failed" in reason
     built = {
         m.asset_key
         for m in result.get_asset_materialization_events()
         for m in [m.step_materialization_data.materialization]
     }
     assert dg.AssetKey(["marts", "fct_report_figures"]) not in built  # nothing downstream ran
+    assert dg.AssetKey(["staging", "stg_figures"]) not in built  # reads stg_units: skipped
+    assert dg.AssetKey(["staging", "stg_reports"]) in built  # independent of it: built
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
         assert con.execute("SELECT * FROM staging.stg_units ORDER BY ALL").fetchall() == before

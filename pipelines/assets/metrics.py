@@ -1,4 +1,5 @@
-"""Derived metrics (group `metrics`): the GPU demand model, CAGRs and the arithmetic audit.
+"""Derived metrics (group `metrics`): the GPU demand model, CAGRs and the arithmetic audit,
+built by one step.
 
 Each reads the figures mart (and reference tables) from the run's working copy of the
 warehouse, computes in Python what SQL cannot say clearly, and writes one `marts.*` table.
@@ -6,13 +7,15 @@ Every derived row carries `input_ids`, the figure (and scenario) rows it was com
 `marts.metric_inputs` (a SQL model) unnests them into the lineage table.
 """
 
+from collections.abc import Callable, Iterable, Sequence
+
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.assets.raw import raw_key
-from pipelines.metadata import table_metadata
-from pipelines.resources import WarehouseResource
+from pipelines.metadata import frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.metrics import audit, cagr, gpu_demand
 from warehouse.metrics.figures import read_figures, read_table
@@ -26,28 +29,40 @@ def _key(name: str) -> dg.AssetKey:
     return dg.AssetKey([SCHEMA, name])
 
 
-def _metric_asset(name: str, deps: list[dg.AssetKey], **kwargs):
-    """The decorator every metric asset shares: key marts/<name>, group, kinds, and the
+def _metric(
+    name: str,
+    deps: list[dg.AssetKey],
+    build: Callable[[Build], Iterable],
+    checks: Sequence[dg.AssetCheckSpec] = (),
+) -> Member:
+    """What every metric asset shares: key marts/<name>, group, kinds, its table, and the
     description from the table's docs (dbt_like_sql/marts/_models.yml)."""
-    return dg.asset(
-        key=_key(name),
-        group_name=GROUP,
-        kinds={"duckdb", "pandas", "python"},
-        deps=deps,
-        description=python_table_doc(name).comment,
-        **kwargs,
+    return Member(
+        spec=dg.AssetSpec(
+            _key(name),
+            group_name=GROUP,
+            kinds={"duckdb", "pandas", "python"},
+            deps=deps,
+            description=python_table_doc(name).comment,
+        ),
+        build=build,
+        checks=checks,
+        relation=f"{SCHEMA}.{name}",
     )
 
 
 def _publish(
-    warehouse: WarehouseResource, name: str, frame: pd.DataFrame, **extra
-) -> dg.MaterializeResult:
+    build: Build, name: str, frame: pd.DataFrame, **extra
+) -> Iterable[dg.MaterializeResult]:
+    """Replace marts.<name> with `frame` and report it, unless only checks were selected."""
+    if not build.write:
+        return
     doc = python_table_doc(name)
     docs = {column: d.comment for column, d in doc.columns.items()}
-    warehouse.build.replace_table(
+    build.warehouse.build.replace_table(
         SCHEMA, name, frame=frame, description=doc.comment, column_docs=docs
     )
-    return dg.MaterializeResult(metadata={**table_metadata(frame, docs), **extra})
+    yield dg.MaterializeResult(asset_key=_key(name), metadata={**frame_preview(frame), **extra})
 
 
 # --- GPU demand ----------------------------------------------------------------------------
@@ -106,22 +121,11 @@ def _gpu_rows(
 REPRODUCES_REPORT = "reproduces_report"
 
 
-@_metric_asset(
-    "gpu_demand",
-    [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
-    check_specs=[
-        dg.AssetCheckSpec(
-            REPRODUCES_REPORT,
-            asset=_key("gpu_demand"),
-            description="The report_baseline scenario gives exactly the GPU-hours, GPUs and "
-            "servers the report prints (section 1.6).",
-        )
-    ],
-)
-def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
-    con = warehouse.build.connection
+def _gpu_demand(build: Build):
+    config: GpuScenarioConfig = build.config.gpu_demand
+    con = build.warehouse.build.connection
     previous = pd.DataFrame()
-    if warehouse.build.has_table(SCHEMA, "gpu_demand"):
+    if build.warehouse.build.has_table(SCHEMA, "gpu_demand"):
         previous = read_table(con, SCHEMA, "gpu_demand")
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
@@ -130,8 +134,8 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     rows = _gpu_rows(model, read_table(con, "raw", "gpu_scenarios"), config)
     frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
-    yield _publish(
-        warehouse,
+    yield from _publish(
+        build,
         "gpu_demand",
         frame,
         training_gpus=int(baseline.at["training", "gpus"]),
@@ -140,6 +144,7 @@ def gpu_demand_table(config: GpuScenarioConfig, warehouse: WarehouseResource):
     )
     comparison = gpu_demand.reproduction(frame, model)
     yield dg.AssetCheckResult(
+        asset_key=_key("gpu_demand"),
         check_name=REPRODUCES_REPORT,
         passed=bool(len(comparison)) and bool(comparison["matches"].all()),
         metadata={
@@ -156,12 +161,9 @@ class SensitivityConfig(dg.Config):
     window_days: list[float] = Field(default_factory=lambda: [15, 30, 60, 90])
 
 
-@_metric_asset(
-    "gpu_demand_sensitivity",
-    [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
-)
-def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResource):
-    con = warehouse.build.connection
+def _gpu_demand_sensitivity(build: Build):
+    config: SensitivityConfig = build.config.gpu_demand_sensitivity
+    con = build.warehouse.build.connection
     baseline = gpu_demand.baseline_parameters(_report_model(con))
     frame = gpu_demand.sensitivity(
         baseline[gpu_demand.TRAINING],
@@ -169,15 +171,14 @@ def gpu_demand_sensitivity(config: SensitivityConfig, warehouse: WarehouseResour
         config.utilizations_pct,
         config.window_days,
     )
-    return _publish(warehouse, "gpu_demand_sensitivity", frame)
+    return _publish(build, "gpu_demand_sensitivity", frame)
 
 
 # --- CAGR ----------------------------------------------------------------------------------
 
 
-@_metric_asset("cagr", [FIGURES_KEY])
-def cagr_table(warehouse: WarehouseResource):
-    frame = cagr.compute_cagr(read_figures(warehouse.build.connection))
+def _cagr(build: Build):
+    frame = cagr.compute_cagr(read_figures(build.warehouse.build.connection))
     headline = frame[
         (frame["series"] == "intelligent_compute/china/compute")
         & (frame["start_period"] == "2021")
@@ -188,7 +189,7 @@ def cagr_table(warehouse: WarehouseResource):
         if len(headline)
         else {}
     )
-    return _publish(warehouse, "cagr", frame, **extra)
+    return _publish(build, "cagr", frame, **extra)
 
 
 # --- the arithmetic audit ------------------------------------------------------------------
@@ -235,58 +236,78 @@ def _audit_rows(registry: Registry, con) -> pd.DataFrame:
     return audit.audit_frame(rows)
 
 
-def report_consistency_asset(registry: Registry) -> dg.AssetsDefinition:
-    ruled_tables = [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
+FINDING_COLUMNS = ["check_id", "stated", "recomputed", "abs_diff", "tolerance", "description"]
 
-    @_metric_asset(
+
+def _report_consistency(registry: Registry, build: Build):
+    frame = _audit_rows(registry, build.warehouse.build.connection)
+    mismatches = frame[frame["status"] == audit.MISMATCH]
+    yield from _publish(
+        build,
         "report_consistency",
-        [FIGURES_KEY, _key("cagr"), *map(raw_key, ruled_tables)],
-        check_specs=_audit_checks(),
+        frame,
+        relations=len(frame),
+        mismatches=len(mismatches),
     )
-    def report_consistency(warehouse: WarehouseResource):
-        frame = _audit_rows(registry, warehouse.build.connection)
-        mismatches = frame[frame["status"] == audit.MISMATCH]
-        yield _publish(
-            warehouse,
-            "report_consistency",
-            frame,
-            relations=len(frame),
-            mismatches=len(mismatches),
+    for relation in AUDIT_RELATIONS:
+        rows = frame[frame["relation"] == relation]
+        bad = rows[rows["status"] == audit.MISMATCH]
+        yield dg.AssetCheckResult(
+            asset_key=_key("report_consistency"),
+            check_name=f"report_{relation}",
+            passed=bad.empty,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "relations": len(rows),
+                "mismatches": len(bad),
+                "findings": dg.MetadataValue.md(
+                    bad[FINDING_COLUMNS].to_markdown(index=False) if len(bad) else "none"
+                ),
+            },
         )
-        for relation in AUDIT_RELATIONS:
-            rows = frame[frame["relation"] == relation]
-            bad = rows[rows["status"] == audit.MISMATCH]
-            yield dg.AssetCheckResult(
-                check_name=f"report_{relation}",
-                passed=bad.empty,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "relations": len(rows),
-                    "mismatches": len(bad),
-                    "findings": dg.MetadataValue.md(
-                        bad[
-                            [
-                                "check_id",
-                                "stated",
-                                "recomputed",
-                                "abs_diff",
-                                "tolerance",
-                                "description",
-                            ]
-                        ].to_markdown(index=False)
-                        if len(bad)
-                        else "none"
-                    ),
-                },
-            )
 
-    return report_consistency
+
+class MetricsConfig(dg.Config):
+    """Run config of the metrics step (the launchpad's `ops: {metrics: {config: …}}`)."""
+
+    gpu_demand: GpuScenarioConfig = Field(default_factory=GpuScenarioConfig)
+    gpu_demand_sensitivity: SensitivityConfig = Field(default_factory=SensitivityConfig)
 
 
 def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
+    ruled_tables = [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
+    members = [
+        _metric(
+            "gpu_demand",
+            [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
+            _gpu_demand,
+            [
+                dg.AssetCheckSpec(
+                    REPRODUCES_REPORT,
+                    asset=_key("gpu_demand"),
+                    description="The report_baseline scenario gives exactly the GPU-hours, "
+                    "GPUs and servers the report prints (section 1.6).",
+                )
+            ],
+        ),
+        _metric(
+            "gpu_demand_sensitivity",
+            [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
+            _gpu_demand_sensitivity,
+        ),
+        _metric("cagr", [FIGURES_KEY], _cagr),
+        _metric(
+            "report_consistency",
+            [FIGURES_KEY, _key("cagr"), *map(raw_key, ruled_tables)],
+            lambda build: _report_consistency(registry, build),
+            _audit_checks(),
+        ),
+    ]
     return [
-        gpu_demand_table,
-        gpu_demand_sensitivity,
-        cagr_table,
-        report_consistency_asset(registry),
+        layer_asset(
+            "metrics",
+            members,
+            config_class=MetricsConfig,
+            description="Computes the selected derived metrics (GPU demand, CAGRs, the audit).",
+        )
     ]

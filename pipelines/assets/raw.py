@@ -1,4 +1,4 @@
-"""raw/<table>: one asset per table kind in `sources/tables.yaml`.
+"""raw/<table>: one asset per table kind in `sources/tables.yaml`, all built by one step.
 
 Each reads the table's file from every report folder, validates it with the table's pandera
 schema and, only if it passes, replaces `raw.<table>` in one transaction. The validation shows
@@ -8,8 +8,8 @@ that failed it, and the previous `raw.<table>` stays as it was.
 
 import dagster as dg
 
-from pipelines.metadata import table_metadata
-from pipelines.resources import WarehouseResource
+from pipelines.assets.layer import Build, Member, layer_asset
+from pipelines.metadata import frame_preview
 from warehouse.loading import load_table
 from warehouse.registry import REFERENCE, Registry, TableSpec
 from warehouse.schemas import SourceValidationError, column_docs
@@ -17,24 +17,68 @@ from warehouse.source_files import SourceFileError
 
 RAW = "raw"
 SCHEMA_CHECK = "pandera_schema"
+PROBLEMS_SHOWN = 200
 
 
 def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([RAW, table])
 
 
-def _raw_asset(registry: Registry, spec: TableSpec) -> dg.AssetsDefinition:
+def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
+    key = raw_key(spec.name)
+    try:
+        loaded = load_table(registry, spec)
+    except (SourceFileError, SourceValidationError) as error:
+        problems = getattr(error, "problems", None) or [error]
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=SCHEMA_CHECK,
+            passed=False,
+            metadata={
+                "problem_count": len(problems),
+                "problems": dg.MetadataValue.md(
+                    "\n".join(f"- {p}" for p in problems[:PROBLEMS_SHOWN])
+                ),
+            },
+        )
+        raise dg.Failure(
+            description=f"raw.{spec.name} was not replaced: {error}", allow_retries=False
+        ) from None
+    frame = loaded.frame
+    if build.write:
+        build.warehouse.build.replace_table(
+            RAW, spec.name, frame=frame, description=spec.description, column_docs=column_docs(spec)
+        )
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                **frame_preview(frame),
+                "source_files": dg.MetadataValue.json(loaded.files),
+            },
+            data_version=dg.DataVersion(loaded.data_version),
+        )
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name=SCHEMA_CHECK,
+        passed=True,
+        metadata={"rows_validated": len(frame), "files": len(loaded.files)},
+    )
+
+
+def _raw_member(registry: Registry, spec: TableSpec) -> Member:
     key = raw_key(spec.name)
     references = [raw_key(t.name) for t in registry.tables.values() if t.kind == REFERENCE]
-    docs = column_docs(spec)
-
-    @dg.asset(
-        key=key,
-        description=spec.description,
-        group_name=RAW,
-        kinds={"duckdb", "pandas"},
-        deps=[] if spec.kind == REFERENCE else references,
-        check_specs=[
+    return Member(
+        spec=dg.AssetSpec(
+            key,
+            description=spec.description,
+            group_name=RAW,
+            kinds={"duckdb", "pandas"},
+            deps=[] if spec.kind == REFERENCE else references,
+            automation_condition=dg.AutomationCondition.eager(),
+        ),
+        build=lambda build: _build_raw_table(registry, spec, build),
+        checks=[
             dg.AssetCheckSpec(
                 SCHEMA_CHECK,
                 asset=key,
@@ -43,44 +87,15 @@ def _raw_asset(registry: Registry, spec: TableSpec) -> dg.AssetsDefinition:
                 "(types, vocabularies, bounds, unique keys, cross-row rules).",
             )
         ],
-        automation_condition=dg.AutomationCondition.eager(),
+        relation=f"{RAW}.{spec.name}",
     )
-    def raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        try:
-            loaded = load_table(registry, spec)
-        except (SourceFileError, SourceValidationError) as error:
-            problems = getattr(error, "problems", None) or [error]
-            yield dg.AssetCheckResult(
-                check_name=SCHEMA_CHECK,
-                passed=False,
-                metadata={
-                    "problem_count": len(problems),
-                    "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:200])),
-                },
-            )
-            raise dg.Failure(
-                description=f"raw.{spec.name} was not replaced: {error}",
-                allow_retries=False,
-            ) from None
-        frame = loaded.frame
-        warehouse.build.replace_table(
-            RAW, spec.name, frame=frame, description=spec.description, column_docs=docs
-        )
-        yield dg.MaterializeResult(
-            metadata={
-                **table_metadata(frame, docs),
-                "source_files": dg.MetadataValue.json(loaded.files),
-            },
-            data_version=dg.DataVersion(loaded.data_version),
-        )
-        yield dg.AssetCheckResult(
-            check_name=SCHEMA_CHECK,
-            passed=True,
-            metadata={"rows_validated": len(frame), "files": len(loaded.files)},
-        )
-
-    return raw_table
 
 
 def raw_assets(registry: Registry) -> list[dg.AssetsDefinition]:
-    return [_raw_asset(registry, spec) for spec in registry.tables.values()]
+    return [
+        layer_asset(
+            "raw_tables",
+            [_raw_member(registry, spec) for spec in registry.tables.values()],
+            description="Loads and validates every selected source table into raw.*.",
+        )
+    ]
