@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
+from pipelines.assets.layer import FAILED_ASSETS, SKIPPED_ASSETS
 from pipelines.automation import REFRESH_JOB
 from pipelines.definitions import defs
 from warehouse import settings
@@ -34,12 +35,19 @@ class Progress:
     checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name, outcome
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    reported: dict[str, list[str]] = field(default_factory=dict)  # step -> assets, in order
 
     def say(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f}s] {text}", flush=True)
 
     def label(self, step_key: str) -> str:
-        return ", ".join(self.step_assets.get(step_key.split(".")[0], [step_key]))
+        assets = self.step_assets.get(step_key.split(".")[0], [step_key])
+        return assets[0] if len(assets) == 1 else step_key  # a layer's step: its name
+
+    def _report(self, step_key: str, asset: str) -> None:
+        assets = self.reported.setdefault(step_key, [])
+        if asset not in assets:
+            assets.append(asset)
 
     def __call__(self, entry) -> None:
         event = entry.dagster_event
@@ -53,17 +61,33 @@ class Progress:
             materialization = data.materialization
             count = materialization.metadata.get(ROW_COUNT)
             self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
+            self._report(event.step_key, materialization.asset_key.to_user_string())
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             self.checks.setdefault(data.asset_key.to_user_string(), []).append(
                 (data.check_name, _outcome_of(data))
             )
+            self._report(event.step_key, data.asset_key.to_user_string())
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
-            self.say(f"finished  {self._outcome(event.step_key)}")
+            for asset in self.reported.get(event.step_key, []):
+                self.say(f"finished  {self._outcome(asset)}")
         elif kind == dg.DagsterEventType.STEP_FAILURE:
-            self.failed.append(self.label(event.step_key))
             failure = data.user_failure_data
             reason = failure.description if failure and failure.description else data.error.message
-            self.say(f"FAILED    {self._outcome(event.step_key)}\n{_indent(reason)}")
+            per_asset = failure.metadata if failure else {}
+            if FAILED_ASSETS not in per_asset:  # a failure not of one asset: the whole step
+                self.failed.append(self.label(event.step_key))
+                self.say(f"FAILED    {self.label(event.step_key)}\n{_indent(reason)}")
+                return
+            failed, skipped = per_asset[FAILED_ASSETS].value, per_asset[SKIPPED_ASSETS].value
+            for asset in self.reported.get(event.step_key, []):
+                if asset not in failed:
+                    self.say(f"finished  {self._outcome(asset)}")
+            for asset, why in failed.items():
+                self.failed.append(asset)
+                self.say(f"FAILED    {self._outcome(asset)}\n{_indent(why)}")
+            for asset, why in skipped.items():
+                self.skipped.append(asset)
+                self.say(f"skipped   {asset} ({why})")
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             self.skipped.append(self.label(event.step_key))
             self.say(f"skipped   {self.label(event.step_key)} (an upstream step failed)")
@@ -74,17 +98,14 @@ class Progress:
                 f"run failed: {event.message}" + (f"\n{_indent(error.message)}" if error else "")
             )
 
-    def _outcome(self, step_key: str) -> str:
-        parts = []
-        for asset in self.step_assets.get(step_key.split(".")[0], [step_key]):
-            text = asset
-            if asset in self.rows:
-                text += f": {_rows(self.rows[asset])}"
-            checks = self.checks.get(asset, [])
-            if checks:
-                text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
-            parts.append(text)
-        return " | ".join(parts)
+    def _outcome(self, asset: str) -> str:
+        text = asset
+        if asset in self.rows:
+            text += f": {_rows(self.rows[asset])}"
+        checks = self.checks.get(asset, [])
+        if checks:
+            text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
+        return text
 
     def summary(self, success: bool) -> str:
         checks = [outcome for results in self.checks.values() for _, outcome in results]

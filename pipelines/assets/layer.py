@@ -22,6 +22,8 @@ from pipelines.metadata import catalog_metadata
 from pipelines.resources import WarehouseResource
 
 Result = dg.MaterializeResult | dg.AssetCheckResult
+# Metadata of the step's Failure: {asset: why} of the members that failed, and that were skipped
+FAILED_ASSETS, SKIPPED_ASSETS = "failed_assets", "skipped_assets"
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,11 @@ def _in_dependency_order(members: Sequence[Member]) -> list[Member]:
     return [by_key[key] for key in graph.static_order()]
 
 
-def _describe(error: Exception) -> str:
+def _describe(key: dg.AssetKey, error: Exception) -> str:
+    """Our own failures name their table; anything else is named after the asset."""
     if isinstance(error, dg.Failure) and error.description:
         return error.description
-    return f"{type(error).__name__}: {error}"
+    return f"{key.to_user_string()}: {type(error).__name__}: {error}"
 
 
 def _run_layer(
@@ -70,7 +73,8 @@ def _run_layer(
     config: Any,
 ) -> Iterable[Result]:
     selected, selected_checks = context.selected_asset_keys, context.selected_asset_check_keys
-    broken: dict[dg.AssetKey, str] = {}
+    failed: dict[dg.AssetKey, str] = {}
+    skipped: dict[dg.AssetKey, str] = {}
     results: list[Result] = []
     built: dict[dg.AssetKey, str] = {}  # asset -> relation, for the catalog metadata
     first_error: Exception | None = None
@@ -80,10 +84,12 @@ def _run_layer(
         if not write and not any(c.key in selected_checks for c in member.checks):
             continue
         upstream = sorted(
-            d.asset_key.to_user_string() for d in member.spec.deps if d.asset_key in broken
+            d.asset_key.to_user_string()
+            for d in member.spec.deps
+            if d.asset_key in failed or d.asset_key in skipped
         )
         if upstream:
-            broken[key] = f"{key.to_user_string()}: skipped, upstream {', '.join(upstream)} failed"
+            skipped[key] = f"upstream {', '.join(upstream)} failed"
             continue
         try:
             for result in member.build(Build(warehouse, write, config)):
@@ -95,7 +101,7 @@ def _run_layer(
                     if member.relation:
                         built[key] = member.relation
         except Exception as error:  # reported with the others when the layer is done
-            broken[key] = _describe(error)
+            failed[key] = _describe(key, error)
             first_error = first_error or error
     catalog = catalog_metadata(warehouse.build.connection, set(built.values()))
     for result in results:
@@ -106,9 +112,19 @@ def _run_layer(
                 data_version=result.data_version,
             )
         yield result
-    if broken:
+    if failed:
         raise dg.Failure(
-            description="\n".join(broken.values()), allow_retries=False
+            description="\n".join(
+                [
+                    *failed.values(),
+                    *(f"{k.to_user_string()}: skipped, {why}" for k, why in skipped.items()),
+                ]
+            ),
+            metadata={
+                FAILED_ASSETS: {k.to_user_string(): why for k, why in failed.items()},
+                SKIPPED_ASSETS: {k.to_user_string(): why for k, why in skipped.items()},
+            },
+            allow_retries=False,
         ) from first_error
 
 
