@@ -139,18 +139,23 @@ def test_tables_lists_row_counts_and_descriptions(warehouse, capsys):
     ]
 
 
+def _python(code: str, warehouse, timeout: float) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter reading `warehouse`, as the console script would."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        timeout=timeout,
+    )
+
+
 def test_console_script_starts_without_dagster_or_pandas(warehouse):
     code = (
         "import sys; from pipelines.cli import main; rc = main(['query', 'SELECT 42 AS x']);"
         "assert not {'dagster', 'pandas'} & set(sys.modules), 'heavy import'; sys.exit(rc)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        timeout=60,
-    )
+    done = _python(code, warehouse, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[2].strip() == "42"
 
@@ -171,13 +176,7 @@ def test_a_huge_result_is_cut_at_the_limit_in_bounded_memory(warehouse):
         "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"
         " file=sys.stderr); sys.exit(rc)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        timeout=120,
-    )
+    done = _python(code, warehouse, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "range,t" and lines[-1] == "999,999" and len(lines) == 1001
