@@ -8,6 +8,7 @@ import dagster as dg
 
 from pipelines.assets.metrics import metric_assets
 from pipelines.assets.models import model_assets
+from pipelines.assets.publish import publish_asset
 from pipelines.assets.raw import raw_assets
 from pipelines.assets.reports import report_assets
 from pipelines.automation import (
@@ -27,8 +28,10 @@ def defs() -> dg.Definitions:
     registry = Registry.load()
     python_assets = [*raw_assets(registry), *metric_assets(registry), *report_assets()]
     produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
+    assets = [*python_assets, *model_assets(ModelProject.load(produced))]
+    assets.append(publish_asset(key for asset in assets for key in asset.keys))
     return dg.Definitions(
-        assets=follow_upstream([*python_assets, *model_assets(ModelProject.load(produced))]),
+        assets=follow_upstream(assets),
         jobs=[refresh_all],
         schedules=[daily_refresh()],
         sensors=[source_change, declarative_automation],

@@ -7,6 +7,7 @@ one when it finishes (rows, checks), then a summary. The exit code is non-zero i
 blocking check failed; the warehouse is then left as the last complete refresh published it.
 """
 
+import logging
 import os
 import sys
 import time
@@ -16,9 +17,10 @@ import dagster as dg
 from dagster._core.utils import make_new_run_id
 
 from pipelines.assets.layer import FAILED_ASSETS, SKIPPED_ASSETS
+from pipelines.assets.publish import PUBLISH_KEY, VERSION
 from pipelines.automation import REFRESH_JOB
-from pipelines.definitions import defs
 from warehouse import settings
+from warehouse.publication import Layout
 
 # Dagster's own console log would bury the progress lines; the UI keeps the full log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -36,6 +38,7 @@ class Progress:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     reported: dict[str, list[str]] = field(default_factory=dict)  # step -> assets, in order
+    published_version: str | None = None  # as the publish step reported it
 
     def say(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f}s] {text}", flush=True)
@@ -52,6 +55,9 @@ class Progress:
     def __call__(self, entry) -> None:
         event = entry.dagster_event
         if event is None:
+            # What the run's code tells a person (waiting for the lock, a corrupt file).
+            if entry.level >= logging.WARNING:
+                self.say(f"warning   {entry.user_message}")
             return
         data = event.event_specific_data
         kind = event.event_type
@@ -59,6 +65,11 @@ class Progress:
             self.say(f"started   {self.label(event.step_key)}")
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = data.materialization
+            if materialization.asset_key == PUBLISH_KEY:
+                version = materialization.metadata.get(VERSION)
+                self.published_version = getattr(version, "value", None)
+                self._report(event.step_key, PUBLISH_KEY.to_user_string())
+                return
             count = materialization.metadata.get(ROW_COUNT)
             self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
             self._report(event.step_key, materialization.asset_key.to_user_string())
@@ -72,7 +83,7 @@ class Progress:
                 self.say(f"finished  {self._outcome(asset)}")
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             failure = data.user_failure_data
-            reason = failure.description if failure and failure.description else data.error.message
+            reason = failure.description if failure and failure.description else cause(data.error)
             per_asset = failure.metadata if failure else {}
             if FAILED_ASSETS not in per_asset:  # a failure not of one asset: the whole step
                 self.failed.append(self.label(event.step_key))
@@ -95,8 +106,11 @@ class Progress:
             # A failed step was reported above; otherwise (resources, the run itself) say why.
             error = None if self.failed else getattr(data, "error", None)
             self.say(
-                f"run failed: {event.message}" + (f"\n{_indent(error.message)}" if error else "")
+                f"run failed: {event.message}" + (f"\n{_indent(cause(error))}" if error else "")
             )
+        elif kind == dg.DagsterEventType.ENGINE_EVENT and getattr(data, "error", None):
+            # e.g. "Teardown of resources failed": the run may still count as a success.
+            self.say(f"error     {event.message}\n{_indent(cause(data.error))}")
 
     def _outcome(self, asset: str) -> str:
         text = asset
@@ -107,7 +121,7 @@ class Progress:
             text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
         return text
 
-    def summary(self, success: bool) -> str:
+    def summary(self, publication: str) -> str:
         checks = [outcome for results in self.checks.values() for _, outcome in results]
         lines = ["", "Tables built:" if self.rows else "No table built."]
         width = max((len(a) for a in self.rows), default=0)
@@ -121,16 +135,44 @@ class Progress:
         if self.skipped:
             lines.append(f"Skipped: {', '.join(self.skipped)}")
         lines.append(f"Wall time: {time.monotonic() - self.started:.1f} s")
-        warehouse = settings.warehouse_path()
-        lines.append(
-            f"Published {warehouse}"
-            if success
-            else f"Nothing published: {warehouse} still holds the last complete refresh."
-        )
+        lines.append(publication)
         return "\n".join(lines)
 
 
 PASSED, FAILED, WARNING = "passed", "FAILED", "warning"
+
+
+def cause(error) -> str:
+    """What went wrong in words a person can act on: the error under Dagster's wrapping
+    ("Error occurred while executing op …") with its type, and the innermost error it was
+    raised from, if any (an OSError under a PublishError)."""
+    while error.cause is not None and error.cls_name and error.cls_name.startswith("Dagster"):
+        error = error.cause
+    text = f"{error.cls_name}: {error.message.strip()}" if error.cls_name else error.message
+    innermost = error
+    while innermost.cause is not None:
+        innermost = innermost.cause
+    if innermost is not error:
+        text += f"\n(caused by {innermost.cls_name}: {innermost.message.strip()})"
+    return text
+
+
+def publication(published, success: bool, version: str | None) -> tuple[bool, str]:
+    """Whether the refresh counts as done, and the line that says so. "Published" only if the
+    publish step reported a version and the warehouse path now resolves to it (the file's
+    identity, not the run's word)."""
+    layout = Layout(published)
+    current = layout.current_version()
+    if success and version is not None and current is not None and current.name == version:
+        return True, f"Published {published} (version {version})"
+    if success and version is None:
+        return True, f"Nothing changed: {published} is as it was."
+    before = (
+        f"{published} still holds the last complete refresh"
+        if layout.published_file() is not None
+        else f"nothing is published at {published} yet"
+    )
+    return False, f"Nothing published: {before}."
 
 
 def _outcome_of(evaluation) -> str:
@@ -157,7 +199,13 @@ def _instance() -> dg.DagsterInstance:
 
 
 def refresh() -> int:
-    definitions = defs()
+    try:
+        from pipelines.definitions import defs
+
+        definitions = defs()
+    except Exception as error:  # a malformed tables.yaml or model: say what, not a traceback
+        print(f"crw refresh: cannot load the pipeline: {type(error).__name__}: {error}")
+        return 1
     job = definitions.resolve_job_def(REFRESH_JOB)
     step_assets = {
         assets_def.node_def.name: [k.to_user_string() for k in assets_def.keys]
@@ -179,8 +227,9 @@ def refresh() -> int:
             raise_on_error=False,
             tags={"crw/trigger": "cli"},
         )
-    print(progress.summary(result.success))
-    return 0 if result.success else 1
+    done, line = publication(settings.warehouse_path(), result.success, progress.published_version)
+    print(progress.summary(line))
+    return 0 if done else 1
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def test_bad_source_fails_the_refresh_and_publishes_nothing(warehouse, sources):
 def _kill_while_building(warehouse: Path, delay: float) -> subprocess.Popen:
     refresh = _refresh()
     deadline = time.monotonic() + REFRESH_TIMEOUT
-    while not list(warehouse.parent.glob(f".{warehouse.name}.*.building")):
+    while not list(warehouse.parent.glob(f".{warehouse.name}.building-*")):
         assert refresh.poll() is None, refresh.communicate()[0]
         assert time.monotonic() < deadline
         time.sleep(0.01)
@@ -176,6 +176,6 @@ def test_refresh_killed_midway_leaves_the_previous_warehouse(warehouse, sources)
 
     build = WarehouseBuild(warehouse)  # the next refresh gets the lock and cleans up
     build.open()
-    assert list(warehouse.parent.glob("*.building*")) == [build.working]
+    assert list(warehouse.parent.glob("*.building*")) == [build.directory]
     build.close(publish=False)
     assert _state(warehouse) in (BEFORE, AFTER)

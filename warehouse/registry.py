@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from warehouse import settings
-from warehouse.source_files import SAFE_LOADER
+from warehouse.source_files import SourceFileError, load_yaml
 
 FIGURES, RECORDS, REFERENCE = "figures", "records", "reference"
 TABLE_REGISTRY = "tables.yaml"
 BOUND_NAMES = ("gt", "ge", "lt", "le")
+# Whatever tables.yaml declares, a report id must be a plain folder name.
+SAFE_ID = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
 
 
 def fingerprints(root: Path) -> dict[str, str]:
@@ -147,9 +148,11 @@ class Registry:
         root = root or settings.sources_dir()
         path = root / TABLE_REGISTRY
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise RegistryError(f"{path}: cannot read the table registry: {exc}") from exc
+            raw = load_yaml(path, path.read_text(encoding="utf-8")) or {}
+        except (OSError, SourceFileError) as exc:
+            raise RegistryError(f"cannot read the table registry: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise RegistryError(f"{path}: the table registry must be a mapping with 'tables:'")
         tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
         return cls(root=root, tables=tables, cross_checks=tuple(raw.get("cross_checks") or ()))
 
@@ -160,7 +163,10 @@ class Registry:
         if path.suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return list(csv.DictReader(handle))
-        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+        try:
+            entries = load_yaml(path, path.read_text(encoding="utf-8")) or {}
+        except (OSError, SourceFileError) as exc:
+            raise RegistryError(f"cannot read a reference file: {exc}") from exc
         return [{k: str(v) for k, v in entry.items()} for entry in entries.get(table, [])]
 
     def _reference_column(self, table: str, column: str) -> frozenset[str]:
@@ -181,7 +187,19 @@ class Registry:
 
     @cached_property
     def report_ids(self) -> frozenset[str]:
-        return self._reference_column("reports", "report_id")
+        """Every registered report id, each checked here (where every code path reads them)
+        against the id pattern `tables.yaml` declares: an id names a folder under `sources/`,
+        so `../x` or `/tmp/x` must never reach a path join."""
+        ids = self._reference_column("reports", "report_id")
+        pattern = re.compile(self.tables["reports"].columns["report_id"].regex or SAFE_ID)
+        for report_id in sorted(ids):
+            if not pattern.fullmatch(report_id) or not SAFE_ID.fullmatch(report_id):
+                raise RegistryError(
+                    f"{self.root / self.tables['reports'].file_name}: report_id {report_id!r} "
+                    f"is not a valid report id (lower-case letters, digits and single "
+                    f"underscores, pattern {pattern.pattern}); it names a folder under sources/"
+                )
+        return ids
 
     def source_files(self, spec: TableSpec) -> list[tuple[str | None, Path]]:
         """(report_id, path) of every file that feeds a table, in report order.

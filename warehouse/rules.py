@@ -257,8 +257,47 @@ def evaluate(node: ast.AST, names: dict):
     raise ValueError(f"formula: unsupported or unknown element {ast.dump(node)}")
 
 
+MAX_FORMULA_CHARS, MAX_FORMULA_NODES, MAX_EXPONENT = 500, 100, 10
+
+
+class FormulaError(ValueError):
+    """A formula in tables.yaml is not one the evaluator will run."""
+
+
+def parse_formula(expression: str) -> ast.Expression:
+    """The formula's syntax tree, bounded so that a reviewed file cannot make a refresh run
+    forever or crash while it holds the warehouse lock: a short expression, few elements, and
+    `**` only with a small constant exponent (`9**9**9**9` would never finish)."""
+    if len(expression) > MAX_FORMULA_CHARS:
+        raise FormulaError(
+            f"formula longer than {MAX_FORMULA_CHARS} characters: {expression[:60]}…"
+        )
+    try:
+        tree = ast.parse(expression, mode="eval")
+        nodes = list(ast.walk(tree))
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise FormulaError(f"formula {expression[:60]!r} does not parse: {exc}") from None
+    if len(nodes) > MAX_FORMULA_NODES:
+        raise FormulaError(
+            f"formula with more than {MAX_FORMULA_NODES} elements: {expression[:60]}…"
+        )
+    for node in nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            exponent = node.right
+            if not (
+                isinstance(exponent, ast.Constant)
+                and isinstance(exponent.value, int | float)
+                and abs(exponent.value) <= MAX_EXPONENT
+            ):
+                raise FormulaError(
+                    f"formula {expression!r}: ** takes a number between -{MAX_EXPONENT} and "
+                    f"{MAX_EXPONENT} as its exponent"
+                )
+    return tree
+
+
 def formula_names(expression: str) -> set[str]:
-    return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
+    return {n.id for n in ast.walk(parse_formula(expression)) if isinstance(n, ast.Name)}
 
 
 METRIC_PARAMS = ("metric", "growth", "level", "change", "result")
@@ -283,7 +322,7 @@ def formula(
     """`result` equals an arithmetic expression of other metrics of the same entity and
     period (in stated units, or in base units with `base_units: true`; `exact_inputs: true`
     treats the inputs as exact assumptions rather than rounded figures)."""
-    tree = ast.parse(expression, mode="eval")
+    tree = parse_formula(expression)
     needed = formula_names(expression)
     keys = ["report_id", *dims, "entity", "period"]
     rows = _of_metric(records, *needed, result)

@@ -8,8 +8,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _path_from_env(name: str, default: Path) -> Path:
+    """An absolute path, symlinks kept: the published warehouse file is a symlink into its
+    current version, and resolving it here would pin a reader to one version."""
     value = os.environ.get(name)
-    return Path(value).expanduser().resolve() if value else default
+    return Path(os.path.abspath(Path(value).expanduser())) if value else default
 
 
 def warehouse_path() -> Path:

@@ -44,12 +44,50 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
 
 
 def normalize_cell(text: str) -> str:
-    """Fold full-width characters to ASCII (NFKC) and strip surrounding blanks."""
-    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
+    """Strip surrounding blanks, and fold a cell written in full-width ASCII (`２０２３`,
+    `１，２３４．５`, `ａｗｓ`: what an IME produces for numbers and codes) to ASCII. A cell
+    that keeps other characters after folding is text and keeps its own punctuation:
+    `华为云：昇腾` stays as printed."""
+    text = text.strip()
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    return folded if folded.isascii() else text
+
+
+def refuse_yaml_aliases(path: Path | str, text: str) -> None:
+    """Anchors and aliases let a few hundred bytes of YAML expand to gigabytes; a reviewed
+    source file never needs them, so they are refused before anything is built."""
+    try:
+        for event in yaml.parse(text, Loader=SAFE_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise SourceFileError(
+                    path,
+                    f"line {event.start_mark.line + 1}: YAML anchors and aliases (&name, *name) "
+                    "are not allowed in sources/; write the value out",
+                )
+    except yaml.YAMLError as exc:
+        raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
+
+
+def load_yaml(path: Path | str, text: str) -> object:
+    """A YAML source document as plain data, after `refuse_yaml_aliases`."""
+    refuse_yaml_aliases(path, text)
+    try:
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
 
 
 def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _csv_cells(path, reader)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
+        raise SourceFileError(path, f"line {reader.line_num}: {exc}") from None
+
+
+def _csv_cells(path: Path, reader) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for cells in reader:
@@ -73,11 +111,8 @@ def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[st
 
 
 def _yaml_rows(path: Path, text: str, key: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        document = yaml.compose(text, Loader=SAFE_LOADER)
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
+    data = load_yaml(path, text)
+    document = yaml.compose(text, Loader=SAFE_LOADER)
     if not isinstance(data, dict) or not isinstance(data.get(key), list) or not data[key]:
         raise SourceFileError(path, f"must hold a non-empty list under '{key}:'")
     entries = data[key]

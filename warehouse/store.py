@@ -1,11 +1,11 @@
 """The DuckDB file: how a refresh writes it and how readers open it.
 
 DuckDB lets one process hold a file read-write, and while it does every other process fails
-to open it, even read-only. So a refresh never writes the published file: it copies it to a
-private working file, rebuilds tables there (each in its own transaction), closes it and
-atomically renames it over the published one. Readers connected before the rename keep their
-snapshot, new connections see the new one, and a refresh killed halfway leaves the published
-file exactly as it was.
+to open it, even read-only. So a refresh never writes the published file: it copies it into a
+private build directory, rebuilds tables there (each in its own transaction), closes it and
+publishes the directory as a new version (`warehouse.publication`). Readers connected before
+keep their snapshot, new connections see the new one, and a refresh killed halfway leaves the
+published version exactly as it was.
 """
 
 from __future__ import annotations
@@ -14,20 +14,23 @@ import contextlib
 import fcntl
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from warehouse import settings
+from warehouse.publication import Layout, discard, seed
+from warehouse.publication import publish as publish_version
 
 if TYPE_CHECKING:  # pandas costs ~2 s to import; readers (`crw query`) never need it
     import pandas as pd
 
 LOCK_TIMEOUT_SECONDS = 600
-WORKING_SUFFIX = ".building"
 
 
 def connect_readonly(
@@ -71,31 +74,40 @@ def sql_literal(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _refresh_lock(published: Path) -> Iterator[None]:
-    """One refresh at a time per warehouse file, whoever starts it (Dagster, CLI, tests)."""
+def _refresh_lock(published: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """One refresh at a time per warehouse file, whoever starts it (Dagster, CLI, tests). The
+    holder writes who it is into the lock file, so a refresh that has to wait can say for
+    whom."""
     lock_path = published.with_name(published.name + ".lock")
-    with lock_path.open("w") as handle:
+    with lock_path.open("a+", encoding="utf-8") as handle:
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        waiting = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                holder = lock_path.read_text(encoding="utf-8").strip() or "another refresh"
+                if not waiting:
+                    on_wait(
+                        f"waiting for {lock_path}: {holder} is refreshing this warehouse "
+                        f"(giving up after {LOCK_TIMEOUT_SECONDS} s)"
+                    )
+                    waiting = True
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{published}: another refresh holds {lock_path}") from None
+                    raise TimeoutError(f"{published}: {holder} still holds {lock_path}") from None
                 time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        handle.write(f"process {os.getpid()} on {socket.gethostname()} since {started}\n")
+        handle.flush()
         try:
             yield
         finally:
+            handle.seek(0)
+            handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
@@ -118,54 +130,91 @@ class _Rejected(Exception):
 
 
 class WarehouseBuild:
-    """A refresh in progress: a private working copy that is published whole or not at all."""
+    """A refresh in progress: a private directory holding a working copy of the DuckDB file
+    and the run's artifacts, published whole or not at all (`warehouse.publication`)."""
 
-    def __init__(self, published: Path | None = None):
+    def __init__(self, published: Path | None = None, token: str | None = None):
         self.published = published or settings.warehouse_path()
-        self.working = self.published.with_name(
-            f"{self._working_prefix}{os.getpid()}{WORKING_SUFFIX}"
-        )
+        self.layout = Layout(self.published)
+        self.token = token or str(os.getpid())
+        self.directory = self.layout.building(self.token)
+        self.working = self.directory / self.layout.name
         self.connection: duckdb.DuckDBPyConnection | None = None
         self.changed = False
+        self.notes: list[str] = []  # what a person should know about this build (warnings)
         self._lock: contextlib.ExitStack | None = None
 
-    @property
-    def _working_prefix(self) -> str:
-        return f".{self.published.name}."
-
-    def open(self) -> duckdb.DuckDBPyConnection:
+    def open(self, on_wait: Callable[[str], None] = lambda message: None):
+        """Take the refresh lock (`on_wait` hears about it if another refresh holds it) and
+        start from the published version."""
         self.published.parent.mkdir(parents=True, exist_ok=True)
         self._lock = contextlib.ExitStack()
-        self._lock.enter_context(_refresh_lock(self.published))
-        # Under the lock no other build is running, so any working file left here belongs to
-        # a refresh that was killed before it could clean up.
-        for stale in self.published.parent.glob(f"{self._working_prefix}*{WORKING_SUFFIX}*"):
-            stale.unlink(missing_ok=True)
-        if self.published.exists():
-            shutil.copyfile(self.published, self.working)
-        self.connection = duckdb.connect(str(self.working))
+        self._lock.enter_context(_refresh_lock(self.published, on_wait))
+        try:
+            # Under the lock no other build is running, so any build directory left here
+            # belongs to a refresh that was killed before it could clean up.
+            for stale in self.layout.stale_builds():
+                discard(stale)
+            seed(self.layout, self.directory)
+            self.connection = self._connect()
+        except BaseException:
+            self.close(publish=False)
+            raise
         return self.connection
 
-    def close(self, publish: bool = True) -> bool:
-        """Publish the working copy if anything changed; True if it was published."""
-        published = False
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """The working copy, opened read-write. If the published file is not a DuckDB file
+        any more (a disk fault, a stray write), keep a copy aside and start empty: everything
+        in the warehouse is derived from `sources/`, so a full refresh rebuilds it."""
+        try:
+            return duckdb.connect(str(self.working))
+        except duckdb.Error as error:
+            published = self.layout.published_file()
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = self.published.with_name(f"{self.published.name}.corrupt-{stamp}")
+            shutil.copyfile(self.working, aside)
+            self.working.unlink()
+            Path(f"{self.working}.wal").unlink(missing_ok=True)
+            self.notes.append(
+                f"the published warehouse {published} is not a readable DuckDB file "
+                f"({type(error).__name__}: {error}); kept a copy as {aside} and rebuilding "
+                "from sources/ (a partial run rebuilds only what it selects: run a full "
+                "refresh)"
+            )
+            self.changed = True
+            return duckdb.connect(str(self.working))
+
+    def artifact_path(self, name: str) -> Path:
+        """Where this run writes a file or folder for people (`charts`, `report.html`, …):
+        inside the build, so it is published with the DuckDB file and appears as
+        `<warehouse folder>/<name>` then."""
+        if not name or "/" in name or name.startswith(".") or name == self.layout.name:
+            raise ValueError(f"not an artifact name: {name!r}")
+        self.changed = True
+        return self.directory / name
+
+    def published_artifact(self, name: str) -> Path:
+        """The stable path an artifact has once published."""
+        return self.published.with_name(name)
+
+    def close(self, publish: bool = True) -> Path | None:
+        """Publish the build if anything changed and return the new version's directory;
+        None if nothing was published. PublishError if publishing failed (the previously
+        published version is then still the one readers see)."""
         try:
             if self.connection is not None:
                 self.connection.execute("CHECKPOINT")
                 self.connection.close()
+                self.connection = None
             if publish and self.changed:
-                with self.working.open("rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(self.working, self.published)
-                _fsync_directory(self.published.parent)  # the rename itself survives a crash
-                published = True
+                return publish_version(self.layout, self.directory, self.token)
+            return None
         finally:
             self.connection = None
-            self.working.unlink(missing_ok=True)
-            Path(f"{self.working}.wal").unlink(missing_ok=True)
+            discard(self.directory)
             if self._lock is not None:
                 self._lock.close()
-        return published
+                self._lock = None
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         return self.open()

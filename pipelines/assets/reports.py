@@ -1,13 +1,14 @@
 """reports/…: the report's figures for people (group `reports`).
 
-- `reports/charts` renders the key figures as PNG charts under `charts/` beside the warehouse
-  file and shows each one in its materialization metadata (inline, so the UI displays it).
-- `reports/report_html` writes `report.html` beside the warehouse file: one self-contained page
-  with the charts, the key tables, the GPU model reproduction and the consistency findings.
+- `reports/charts` renders the key figures as PNG charts under `charts/` and shows each one
+  in its materialization metadata (inline, so the UI displays it).
+- `reports/report_html` writes `report.html`: one self-contained page with the charts, the
+  key tables, the GPU model reproduction and the consistency findings.
 
 Both show the newest report that states figures for every chart (`report_to_show`) and read
-the run's working copy of the warehouse. Their files are written atomically but
-outside the DuckDB transaction: they are rewritten by every run that materializes them.
+the run's working copy of the warehouse. They write into the run's build, so their files
+appear beside the warehouse file together with the DuckDB file it was drawn from, when the
+run is published, and not at all if the run fails.
 """
 
 import base64
@@ -18,10 +19,10 @@ import dagster as dg
 from pipelines.assets.models import relation_key
 from pipelines.resources import WarehouseResource
 from warehouse.reporting import (
-    charts_dir,
+    CHARTS_DIR,
+    REPORT_FILE,
     provenance,
     provenance_text,
-    report_path,
     report_to_show,
 )
 from warehouse.reporting.charts import CHART_FIGURE_TABLES, CHART_READS, CHARTS, write_charts
@@ -44,20 +45,21 @@ def _deps(*relations: str) -> list[dg.AssetKey]:
     deps=_deps(*CHART_READS, *REPORT_READS),
     description="The report's key figures as PNG charts with Chinese labels: "
     + "; ".join(spec.title for spec in CHARTS)
-    + ". Written to charts/ beside the warehouse file and shown in the metadata.",
+    + ". Published to charts/ beside the warehouse file and shown in the metadata.",
 )
 def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.build.connection
     report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
     metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
-    for chart in write_charts(con, report_id, charts_dir(warehouse.published_path)):
+    published = warehouse.build.published_artifact(CHARTS_DIR)
+    for chart in write_charts(con, report_id, warehouse.build.artifact_path(CHARTS_DIR)):
         spec = chart.spec
         image = base64.b64encode(chart.png).decode("ascii")
         source = provenance_text(provenance(con, report_id, spec.figure_tables))
         metadata[spec.name] = dg.MetadataValue.md(
             f"**{spec.title}**\n\n{source}\n\n![{spec.title}](data:image/png;base64,{image})"
         )
-        metadata[f"{spec.name}_path"] = dg.MetadataValue.path(str(chart.path))
+        metadata[f"{spec.name}_path"] = dg.MetadataValue.path(str(published / chart.path.name))
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -74,21 +76,21 @@ def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "marts.report_consistency",
         ),
     ],
-    description="report.html beside the warehouse file: one self-contained page (no network "
-    "needed) with the charts, the key tables, the GPU model reproduction and the consistency "
-    "findings, each figure next to its report section and cited source.",
+    description="report.html, published beside the warehouse file: one self-contained page "
+    "(no network needed) with the charts, the key tables, the GPU model reproduction and the "
+    "consistency findings, each figure next to its report section and cited source.",
 )
 def report_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.build.connection
-    path = report_path(warehouse.published_path)
     page = render_page(
         con,
         report_to_show(con, CHART_FIGURE_TABLES),
-        charts_dir(warehouse.published_path),
+        warehouse.build.artifact_path(CHARTS_DIR),
         datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     data = page.encode("utf-8")
-    write_file_atomically(path, data)
+    write_file_atomically(warehouse.build.artifact_path(REPORT_FILE), data)
+    path = warehouse.build.published_artifact(REPORT_FILE)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),

@@ -11,7 +11,6 @@ A mismatch is a finding about the report, not a failure of the pipeline.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
@@ -20,7 +19,7 @@ import pandas as pd
 from warehouse.metrics.figures import rows_of
 from warehouse.metrics.intervals import Interval
 from warehouse.registry import Registry, TableSpec
-from warehouse.rules import describe, evaluate, interval_of, relations
+from warehouse.rules import describe, evaluate, interval_of, parse_formula, relations
 
 OK, MISMATCH = "ok", "mismatch"
 
@@ -140,7 +139,7 @@ def cross_check_rows(
     for row in rows_of(named, columns):
         index.setdefault((row["report_id"], row["table_name"], row["metric"]), []).append(row)
     for check in checks:
-        tree = ast.parse(check["expression"], mode="eval")
+        tree = parse_formula(check["expression"])
         constants = {k: float(c["value"]) for k, c in check.get("constants", {}).items()}
         for report_id in sorted(figures["report_id"].unique()):
             stated = _pick(index, report_id, check["stated"])

@@ -583,6 +583,8 @@ def render(spec: ChartSpec, con: duckdb.DuckDBPyConnection, report_id: str) -> b
             "font.family": [family, "DejaVu Sans"],
             "axes.unicode_minus": False,
             "axes.spines.top": False,
+            # Labels come from the data: a `$` in one is text, not a mathtext formula.
+            "text.parse_math": False,
         }
     ):
         fig = Figure(figsize=(10, 5.6), dpi=DPI, layout="constrained")
