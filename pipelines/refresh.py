@@ -146,15 +146,24 @@ def cause(error) -> str:
     """What went wrong in words a person can act on: the error under Dagster's wrapping
     ("Error occurred while executing op …") with its type, and the innermost error it was
     raised from, if any (an OSError under a PublishError)."""
-    while error.cause is not None and error.cls_name and error.cls_name.startswith("Dagster"):
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
         error = error.cause
-    text = f"{error.cls_name}: {error.message.strip()}" if error.cls_name else error.message
     innermost = error
     while innermost.cause is not None:
         innermost = innermost.cause
+    text = _error_line(error)
     if innermost is not error:
-        text += f"\n(caused by {innermost.cls_name}: {innermost.message.strip()})"
+        text += f"\n(caused by {_error_line(innermost)})"
     return text
+
+
+def _error_line(error) -> str:
+    """`Type: message` (Dagster's error info already starts with the qualified type)."""
+    message = error.message.strip()
+    qualified, _, rest = message.partition(": ")
+    if error.cls_name and qualified.rsplit(".", 1)[-1] == error.cls_name:
+        return f"{error.cls_name}: {rest}"
+    return message
 
 
 def publication(published, success: bool, version: str | None) -> tuple[bool, str]:
