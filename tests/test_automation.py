@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 from demo_sources import REPORT, it_spend_csv
 
+from pipelines.assets.publish import PUBLISH_KEY, publish_asset
 from pipelines.automation import FOLLOW_UPSTREAM, REFRESH_JOB, follow_upstream
 from pipelines.definitions import defs
 
@@ -18,8 +19,10 @@ AUDIT = dg.AssetKey(["marts", "report_consistency"])
 # the report page shows the audit's findings, so it follows the audit
 REPORT_HTML = dg.AssetKey(["reports", "report_html"])
 REPORTS = {REPORT_HTML, dg.AssetKey(["reports", "charts"])}
+# the run's last step is downstream of every asset, so every request includes it
+PUBLISH = {PUBLISH_KEY}
 # what a change to a figures table of the demo project reaches downstream
-FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML}
+FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML, *PUBLISH}
 # the GPU model's baseline is the newest report's, so it reads raw/reports (and the charts
 # draw the GPU demand)
 GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}
@@ -107,7 +110,7 @@ def test_run_request_targets_the_refresh_job(ticks, project):
 
 def test_deleted_file_requests_its_table(ticks, project):
     (project / "sources" / REPORT / "cloud_market.csv").unlink()
-    assert ticks.requested() == _raw("cloud_market")
+    assert ticks.requested() == _raw("cloud_market") | PUBLISH
 
 
 def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
@@ -210,3 +213,34 @@ def test_downstream_follows_an_updated_upstream(definitions):
         )
         assert second.total_requested == 1
         assert second.get_requested_partitions(STG_IT_SPEND) == {None}
+
+
+def test_declarative_automation_publishes_in_the_same_run(tmp_path):
+    """When automation follows an updated upstream asset, the publish step is requested in
+    the same evaluation (so the same run), not in a later run without the build."""
+    from pipelines.resources import WarehouseResource
+
+    @dg.asset(key=dg.AssetKey(["raw", "a"]), automation_condition=dg.AutomationCondition.eager())
+    def raw_a() -> None:
+        """An upstream stand-in."""
+
+    @dg.asset(key=dg.AssetKey(["marts", "b"]), deps=[raw_a])
+    def mart_b() -> None:
+        """A downstream stand-in."""
+
+    assets = follow_upstream([raw_a, mart_b, publish_asset([raw_a.key, mart_b.key])])
+    definitions = dg.Definitions(
+        assets=assets,
+        resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"))},
+    )
+    job = definitions.resolve_implicit_global_asset_job_def()
+    with dg.instance_for_test() as instance:
+        assert job.execute_in_process(instance=instance).success
+        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        assert first.total_requested == 0
+        assert job.execute_in_process(instance=instance, asset_selection=[raw_a.key]).success
+        second = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, cursor=first.cursor
+        )
+        assert second.get_requested_partitions(mart_b.key) == {None}
+        assert second.get_requested_partitions(PUBLISH_KEY) == {None}
