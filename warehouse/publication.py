@@ -111,9 +111,9 @@ def _link_atomically(link: Path, target: str) -> None:
 
 
 def seed(layout: Layout, build_dir: Path) -> None:
-    """Start a build from the published version: a copy of its DuckDB file (the run rewrites
-    only what it materializes) and hard links to its artifacts (rewritten files replace the
-    links, so the published ones are never touched)."""
+    """Start a build from the published version: copies of its DuckDB file and artifacts (the
+    run rewrites only what it materializes). Copies, not hard links: an artifact writer that
+    opens a file in place must never be able to change what readers see."""
     build_dir.mkdir(parents=True)
     published = layout.published_file()
     if published is not None:
@@ -125,9 +125,9 @@ def seed(layout: Layout, build_dir: Path) -> None:
         if entry.name == layout.name:
             continue
         if entry.is_dir():
-            shutil.copytree(entry, build_dir / entry.name, copy_function=os.link)
+            shutil.copytree(entry, build_dir / entry.name)
         else:
-            os.link(entry, build_dir / entry.name)
+            shutil.copyfile(entry, build_dir / entry.name)
 
 
 def publish(layout: Layout, build_dir: Path, token: str) -> Path:
