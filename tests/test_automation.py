@@ -167,7 +167,7 @@ def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions):
     assert request.asset_selection is None  # the whole job: every asset
     job = definitions.resolve_job_def(REFRESH_JOB)
     assert set(job.asset_layer.executable_asset_keys) == (
-        _raw(*RAW_TABLES) | {STG_IT_SPEND} | METRICS | REPORTS
+        _raw(*RAW_TABLES) | {STG_IT_SPEND} | METRICS | REPORTS | PUBLISH
     )
 
 
