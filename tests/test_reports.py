@@ -49,6 +49,17 @@ def test_a_glyph_no_font_has_fails_the_chart_instead_of_drawing_a_box(db):
         render(spec, db, "any")
 
 
+def test_a_dollar_sign_in_a_label_is_text_not_a_formula(db):
+    """Labels come from the data; mathtext would reject this one (an unknown command)."""
+
+    def draw(con, report_id: str, fig: Figure) -> None:
+        fig.subplots().set_title(r"单价 $\unknown 到 $10 美元")
+
+    assert render(ChartSpec("dollars", "dollars", (), (), draw), db, "any").startswith(
+        PNG_SIGNATURE
+    )
+
+
 def test_charts_cite_the_report_sections_and_sources(db):
     report_id = report_to_show(db, CHART_FIGURE_TABLES)["report_id"]
     assert report_id == "swsc_cloud_2023"
