@@ -16,10 +16,13 @@ Values are perturbed so the reports are not byte-identical, and so that every bl
 A free metric is scaled by one factor per (report, table, metric) in [0.9, 1.1] and rounded
 to the decimals it was printed with, so its whole series moves together (growth and CAGRs
 between its periods keep their ratio up to rounding) and its printed precision, and hence the
-rounding rule of the audit, is unchanged. Deterministic: the same `n` gives the same files.
+rounding rule of the audit, is unchanged. A scaled figure's quote states the new value, and
+each report's document is the real one with those quotes added at its end, so every quote
+is still found and checked. Deterministic: the same `n` gives the same files.
 """
 
 import csv
+import hashlib
 import io
 import random
 import re
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from warehouse.quotes import printed_forms
 from warehouse.registry import Registry
 from warehouse.rules import rule_metrics
 
@@ -63,18 +67,26 @@ def _scaled(text: str, factor: float) -> str:
     return f"{float(text) * factor:.{decimals}f}"
 
 
-def _perturbed_csv(text: str, free: set[str], rng: random.Random) -> tuple[str, int]:
-    """The file with its free metrics scaled, and its number of figures."""
+def _perturbed_csv(
+    text: str, free: set[str], rng: random.Random, new_quotes: list[str]
+) -> tuple[str, int]:
+    """The file with its free metrics scaled (and their quotes saying so, collected in
+    `new_quotes`), and its number of figures."""
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     if "metric" not in header:  # records tables have no figures
         return text, 0
-    metric, value, unit = (header.index(c) for c in ("metric", "value", "unit"))
+    metric, value, unit, quote = (header.index(c) for c in ("metric", "value", "unit", "quote"))
     factors: dict[str, float] = {}
     for row in rows[1:]:
-        if row[metric] in free and row[unit] not in FIXED_UNITS:
+        arabic = printed_forms(row[value])[0]  # a value printed in words (千亿) stays as it is
+        if row[metric] in free and row[unit] not in FIXED_UNITS and re.search(arabic, row[quote]):
             factor = factors.setdefault(row[metric], rng.uniform(0.9, 1.1))
-            row[value] = _scaled(row[value], factor)
+            scaled = _scaled(row[value], factor)
+            if scaled != row[value]:
+                row[quote] = re.sub(arabic, scaled, row[quote], count=1)
+                new_quotes.append(row[quote])
+            row[value] = scaled
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue(), len(rows) - 1
@@ -98,6 +110,7 @@ def write_reports(target: Path, n: int, real_sources: Path) -> int:
         for name in files
         if (real_sources / REAL_REPORT / name).exists()
     }
+    document_text = (real_sources / REAL_REPORT / template["document"]).read_text(encoding="utf-8")
     figures = 0
     for index in range(1, n + 1):
         rid = report_id(index)
@@ -113,12 +126,17 @@ def write_reports(target: Path, n: int, real_sources: Path) -> int:
         folder = target / rid
         folder.mkdir(exist_ok=True)
         rng = random.Random(index)
+        new_quotes: list[str] = []
         for name, text in originals.items():
             spec = files[name]
             free = set(spec.metrics) - ruled[spec.name]
-            text, count = _perturbed_csv(text, free, rng)
+            text, count = _perturbed_csv(text, free, rng, new_quotes)
             (folder / name).write_text(text, encoding="utf-8")
             figures += count
+        # the real document, with the sentences of the scaled figures restated at its end
+        document = (document_text + "\n" + "\n".join(new_quotes) + "\n").encode("utf-8")
+        (folder / template["document"]).write_bytes(document)
+        reports[-1]["document_sha256"] = hashlib.sha256(document).hexdigest()
     with (target / "reports.yaml").open("w", encoding="utf-8") as handle:
         yaml.safe_dump({"reports": reports}, handle, allow_unicode=True, sort_keys=False)
     return figures

@@ -48,24 +48,26 @@ tables:
       revenue: {units: [CNY 100 million], gt: 0}
 """
 
+# The demo report names no document in reports.yaml, so its quotes are left empty.
 FIGURE_HEADER = (
-    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,data_source,note"
+    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,data_source,"
+    "note,quote"
 )
 
 
 def it_spend_csv(software: float = 100, version: str = "v1") -> str:
     rows = [
-        f"software,软件,spend,2022,{software},USD million,=,false,1.1,gartner,{version}",
-        f"devices,设备,spend,2022,200,USD million,=,false,1.1,gartner,{version}",
-        f"total,总计,spend,2022,{software + 200},USD million,=,false,1.1,gartner,{version}",
+        f"software,软件,spend,2022,{software},USD million,=,false,1.1,gartner,{version},",
+        f"devices,设备,spend,2022,200,USD million,=,false,1.1,gartner,{version},",
+        f"total,总计,spend,2022,{software + 200},USD million,=,false,1.1,gartner,{version},",
     ]
     return "\n".join([FIGURE_HEADER, *rows]) + "\n"
 
 
 def cloud_market_csv(version: str = "v1") -> str:
     rows = [
-        f"china,中国,revenue,2022,4550,CNY 100 million,=,false,1.2,caict,{version}",
-        f"global,全球,revenue,2022,30000,CNY 100 million,~,false,1.2,caict,{version}",
+        f"china,中国,revenue,2022,4550,CNY 100 million,=,false,1.2,caict,{version},",
+        f"global,全球,revenue,2022,30000,CNY 100 million,~,false,1.2,caict,{version},",
     ]
     return "\n".join([FIGURE_HEADER, *rows]) + "\n"
 

@@ -33,7 +33,7 @@ def software_2023(frame) -> float:
 # --- formats that load: what Excel and Chinese keyboards produce ---------------------------
 
 
-@pytest.mark.parametrize("written", ["856,029", "８５６０２９", " 856029 ", "856029.0"])
+@pytest.mark.parametrize("written", ["856,029", "８５６０２９", " 856029 "])
 def test_number_formats_that_normalize(sources: Path, written: str):
     edit_cell(sources / IT_SPEND, SOFTWARE_2023, "value", written)
     assert software_2023(load(sources)) == 856_029

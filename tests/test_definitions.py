@@ -34,6 +34,7 @@ RAW_TABLES = {
     "data_sources",
     "gpu_scenarios",
     "accelerators",
+    "report_documents",
 }
 
 

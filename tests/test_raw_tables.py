@@ -82,8 +82,11 @@ def test_every_row_knows_where_it_came_from(db):
         t
         for (t,) in db.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+            # the documents are the sources themselves: their rows are the document's lines
+            " AND table_name NOT IN ('report_documents', 'report_lines')"
         ).fetchall()
     ]
+    assert len(tables) >= 20
     for table in tables:
         missing = db.execute(
             f"SELECT count(*) FROM raw.{table} WHERE source_file IS NULL OR source_line IS NULL"

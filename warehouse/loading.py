@@ -4,14 +4,26 @@ folder of CSVs and a warehouse table."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from warehouse.registry import Registry, TableSpec
+from warehouse.documents import (
+    DOCUMENT_COLUMN_DOCS,
+    LINE_COLUMN_DOCS,
+    LINES_DESCRIPTION,
+    LINES_TABLE,
+    Document,
+    load_document,
+)
+from warehouse.quotes import check_quotes
+from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec
 from warehouse.schemas import (
     DECIMALS,
     PROVENANCE_COLUMNS,
+    QUOTE_LINE,
+    QUOTE_PAGE,
+    Problem,
     SourceValidationError,
     TableSchema,
     build_schema,
@@ -22,11 +34,20 @@ from warehouse.source_files import SOURCE_FILE, SOURCE_LINE, SourceFileError, re
 
 
 @dataclass(frozen=True)
+class CompanionTable:
+    frame: pd.DataFrame
+    description: str
+    column_docs: dict[str, str]
+
+
+@dataclass(frozen=True)
 class LoadedTable:
     spec: TableSpec
     frame: pd.DataFrame
     files: dict[str, str]  # display name -> encoding it was read in
     data_version: str  # a digest of the files' names and contents: changes iff they do
+    # further tables the same files fill (raw.report_lines beside raw.report_documents)
+    companions: dict[str, CompanionTable] = field(default_factory=dict)
 
 
 def display_name(registry: Registry, path) -> str:
@@ -37,6 +58,8 @@ def load_table(
     registry: Registry, spec: TableSpec, schema: TableSchema | None = None
 ) -> LoadedTable:
     """The validated frame of one table from all its files, or an error naming what is wrong."""
+    if spec.kind == DOCUMENTS:
+        return load_documents(registry, spec)
     schema = schema or build_schema(spec, registry)
     files = registry.source_files(spec)
     if not files:
@@ -70,9 +93,54 @@ def load_table(
         combined.insert(0, "report_id", pd.Series(report_ids, dtype=object))
     combined[SOURCE_FILE] = pd.Series(names, dtype=object)
     combined[SOURCE_LINE] = pd.Series(lines, dtype="int64")
-    valid = validate(combined, schema)
+    quotes = None
+    if spec.kind == FIGURES:
+        documents = report_documents(registry, set(report_ids))
+        quotes = check_quotes(combined, documents, spec.aliases)
+    try:
+        valid = validate(combined, schema)
+    except SourceValidationError as error:
+        if quotes is None or not quotes.problems:
+            raise
+        raise SourceValidationError(spec.name, _sorted(error.problems + quotes.problems)) from None
+    if quotes is not None:
+        if quotes.problems:
+            raise SourceValidationError(spec.name, _sorted(quotes.problems))
+        valid[QUOTE_PAGE] = pd.Series(quotes.pages, dtype="Int64")
+        valid[QUOTE_LINE] = pd.Series(quotes.lines, dtype="Int64")
     # report_id first (a reference table like reports.yaml may declare it itself), then the
     # file's columns, then what the loader derived
-    order = ["report_id", *schema.expected_columns, DECIMALS, *PROVENANCE_COLUMNS[1:]]
+    derived = [DECIMALS, QUOTE_PAGE, QUOTE_LINE]
+    order = ["report_id", *schema.expected_columns, *derived, *PROVENANCE_COLUMNS[1:]]
     ordered = [c for c in dict.fromkeys(order) if c in valid.columns]
     return LoadedTable(spec, valid[ordered], encodings, digest.hexdigest()[:16])
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def report_documents(registry: Registry, report_ids: set[str]) -> dict[str, Document]:
+    """The documents of the given reports that name one in reports.yaml."""
+    return {
+        report_id: load_document(path, display_name(registry, path), sha256)
+        for report_id, (path, sha256) in registry.documents.items()
+        if report_id in report_ids
+    }
+
+
+def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
+    """Every report's document as one row, and its text layer as one row per line."""
+    documents, lines, files = [], [], {}
+    digest = hashlib.sha256()
+    for report_id, path in registry.source_files(spec):
+        document = report_documents(registry, {report_id})[report_id]
+        name = document.file
+        files[name] = "pdf" if path.suffix.lower() == ".pdf" else "text"
+        digest.update(f"{name}\0{document.sha256}\0".encode())
+        documents.append((report_id, name, document.sha256, document.pages, len(document.lines)))
+        lines.extend((report_id, line.page, line.line, line.text) for line in document.lines)
+    frame = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMN_DOCS))
+    line_frame = pd.DataFrame(lines, columns=list(LINE_COLUMN_DOCS))
+    lines_table = CompanionTable(line_frame, LINES_DESCRIPTION, LINE_COLUMN_DOCS)
+    return LoadedTable(spec, frame, files, digest.hexdigest()[:16], {LINES_TABLE: lines_table})

@@ -17,7 +17,7 @@ from typing import Any
 from warehouse import settings
 from warehouse.source_files import SourceFileError, load_yaml
 
-FIGURES, RECORDS, REFERENCE = "figures", "records", "reference"
+FIGURES, RECORDS, REFERENCE, DOCUMENTS = "figures", "records", "reference", "documents"
 TABLE_REGISTRY = "tables.yaml"
 BOUND_NAMES = ("gt", "ge", "lt", "le")
 # Whatever tables.yaml declares, a report id must be a plain folder name.
@@ -76,6 +76,8 @@ class TableSpec:
     rules: tuple[RuleSpec, ...] = ()
     key: tuple[str, ...] = ()
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    # entity id -> the other names the report prints it under (a table's row label, 我国)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def per_report(self) -> bool:
@@ -93,7 +95,7 @@ def _bounds(raw: dict[str, Any]) -> dict[str, float]:
 
 def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
     kind = raw.get("kind", FIGURES)
-    if kind not in (FIGURES, RECORDS, REFERENCE):
+    if kind not in (FIGURES, RECORDS, REFERENCE, DOCUMENTS):
         raise RegistryError(f"tables.yaml: table '{name}' has unknown kind '{kind}'")
     if not raw.get("description"):
         raise RegistryError(f"tables.yaml: table '{name}' needs a description")
@@ -115,7 +117,7 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
     }
     if kind == FIGURES and not metrics:
         raise RegistryError(f"tables.yaml: figures table '{name}' declares no metrics")
-    if kind != FIGURES and not columns:
+    if kind in (RECORDS, REFERENCE) and not columns:
         raise RegistryError(f"tables.yaml: {kind} table '{name}' declares no columns")
     rules = tuple(
         RuleSpec(rule["rule"], {k: v for k, v in rule.items() if k != "rule"})
@@ -132,6 +134,7 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         rules=rules,
         key=tuple(raw.get("key") or ()),
         columns=columns,
+        aliases={entity: tuple(names) for entity, names in (raw.get("aliases") or {}).items()},
     )
 
 
@@ -201,6 +204,18 @@ class Registry:
                 )
         return ids
 
+    @cached_property
+    def documents(self) -> dict[str, tuple[Path, str | None]]:
+        """report_id -> (path, sha256 recorded in reports.yaml) of each report's document."""
+        return {
+            row["report_id"]: (
+                self.root / row["report_id"] / row["document"],
+                row.get("document_sha256"),
+            )
+            for row in self._reference_rows("reports")
+            if row.get("document")
+        }
+
     def source_files(self, spec: TableSpec) -> list[tuple[str | None, Path]]:
         """(report_id, path) of every file that feeds a table, in report order.
 
@@ -209,6 +224,10 @@ class Registry:
         """
         if not spec.per_report:
             return [(None, self.root / spec.file_name)]
+        if spec.kind == DOCUMENTS:
+            return [
+                (report_id, self.documents[report_id][0]) for report_id in sorted(self.documents)
+            ]
         return [
             (report_id, self.root / report_id / spec.file_name)
             for report_id in sorted(self.report_ids)
@@ -224,7 +243,10 @@ class Registry:
             if folder.name not in self.report_ids:
                 strays.append(folder)
                 continue
-            strays.extend(f for f in sorted(folder.iterdir()) if f.name not in known)
+            document = self.documents.get(folder.name, (None,))[0]
+            strays.extend(
+                f for f in sorted(folder.iterdir()) if f.name not in known and f != document
+            )
         return strays
 
     def tables_fed_by(self, relative_path: str) -> frozenset[str]:
@@ -238,6 +260,9 @@ class Registry:
             return frozenset(
                 s.name for s in self.tables.values() if not s.per_report and s.file_name == parts[0]
             )
+        document = self.documents.get(parts[0], (None,))[0] if len(parts) == 2 else None
+        if document is not None and document.name == parts[1]:  # figures quote it
+            return frozenset(s.name for s in self.tables.values() if s.kind in (FIGURES, DOCUMENTS))
         if len(parts) == 2 and parts[0] in self.report_ids:
             return frozenset(
                 s.name for s in self.tables.values() if s.per_report and s.file_name == parts[1]

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from warehouse.registry import FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
+from warehouse.documents import DOCUMENT_COLUMN_DOCS
+from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
 from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
 
@@ -42,12 +43,14 @@ FIGURE_COLUMNS = (
     "section",
     "data_source",
     "note",
+    "quote",
 )
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
 # Text columns carry no pandera dtype: every cell is read as text (source_files.py), and the
 # per-element str check cost ~11 s of a 1,000-report refresh while proving nothing new.
 TEXT = None
 DECIMALS = "value_decimals"  # derived from the value as written: the precision the report states
+QUOTE_PAGE, QUOTE_LINE = "page", "doc_line"  # derived: where the row's quote starts in its document
 BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
 
@@ -199,6 +202,7 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
             ),
         ),
         "note": pa.Column(TEXT, nullable=True),
+        "quote": pa.Column(TEXT, nullable=True),  # checked against the document (quotes.py)
         DECIMALS: pa.Column("Int64", nullable=True),
     }
     return columns
@@ -425,6 +429,9 @@ FIGURE_COLUMN_DOCS = {
     "section": "The report section the figure appears in.",
     "data_source": "The source the report cites (data_sources.csv).",
     "note": "Reviewer's note: rounding, a slip in the report.",
+    "quote": "The shortest span of the report's document that states the figure, as printed.",
+    QUOTE_PAGE: "The page of the report's document where the quote starts.",
+    QUOTE_LINE: "The line of the report's document (raw.report_lines.line) where the quote starts.",
     DECIMALS: "Decimals of the value as written (268.0 → 1): the precision the report states.",
     SOURCE_FILE: "The source file the row was read from.",
     SOURCE_LINE: "The line of the source file the row was read from.",
@@ -433,12 +440,17 @@ FIGURE_COLUMN_DOCS = {
 
 def column_docs(spec: TableSpec) -> dict[str, str]:
     """Column documentation stored with the table (COMMENT ON COLUMN) and shown in the UI."""
+    if spec.kind == DOCUMENTS:
+        return dict(DOCUMENT_COLUMN_DOCS)
     docs = {name: FIGURE_COLUMN_DOCS[name] for name in PROVENANCE_COLUMNS}
     if spec.kind == FIGURES:
         docs |= {
             dim: f"Dimension: one of {list(values)}." for dim, values in spec.dimensions.items()
         }
-        docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (*FIGURE_COLUMNS, DECIMALS)}
+        docs |= {
+            name: FIGURE_COLUMN_DOCS[name]
+            for name in (*FIGURE_COLUMNS, DECIMALS, QUOTE_PAGE, QUOTE_LINE)
+        }
     else:
         docs |= {name: c.description for name, c in spec.columns.items() if c.description}
     if spec.kind == REFERENCE:

@@ -43,6 +43,10 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
         raise SourceFileError(path, f"is neither UTF-8 nor GBK/GB18030 text ({exc})") from exc
 
 
+# Cells compared with the report's document character for character: never folded.
+VERBATIM_COLUMNS = frozenset({"quote"})
+
+
 def normalize_cell(text: str) -> str:
     """Strip surrounding blanks, and fold a cell written in full-width ASCII (`２０２３`,
     `１，２３４．５`, `ａｗｓ`: what an IME produces for numbers and codes) to ASCII. A cell
@@ -79,6 +83,10 @@ def load_yaml(path: Path | str, text: str) -> object:
         raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
 
 
+def _normalizers(header: list[str]):
+    return [(str.strip if c in VERBATIM_COLUMNS else normalize_cell) for c in header]
+
+
 def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -95,6 +103,7 @@ def _csv_cells(path: Path, reader) -> tuple[list[str], list[tuple[int, list[str]
             continue
         if header is None:
             header = [normalize_cell(cell) for cell in cells]
+            normalizers = _normalizers(header)
             continue
         if len(cells) != len(header):
             raise SourceFileError(
@@ -102,7 +111,9 @@ def _csv_cells(path: Path, reader) -> tuple[list[str], list[tuple[int, list[str]
                 f"line {reader.line_num} has {len(cells)} fields but the header has "
                 f"{len(header)}; quote cells that contain commas",
             )
-        rows.append((reader.line_num, [normalize_cell(cell) for cell in cells]))
+        rows.append(
+            (reader.line_num, [f(cell) for f, cell in zip(normalizers, cells, strict=True)])
+        )
     if header is None:
         raise SourceFileError(path, "is empty: expected a header line and at least one row")
     if not rows:
@@ -118,8 +129,12 @@ def _yaml_rows(path: Path, text: str, key: str) -> tuple[list[str], list[tuple[i
     entries = data[key]
     nodes = next(v for k, v in document.value if k.value == key).value
     header = list(dict.fromkeys(column for entry in entries for column in entry))
+    normalizers = _normalizers(header)
     rows = [
-        (node.start_mark.line + 1, [normalize_cell(str(entry.get(c, "") or "")) for c in header])
+        (
+            node.start_mark.line + 1,
+            [f(str(entry.get(c, "") or "")) for f, c in zip(normalizers, header, strict=True)],
+        )
         for node, entry in zip(nodes, entries, strict=True)
     ]
     return header, rows

@@ -1,6 +1,8 @@
 -- Every figure the reports state, one row each, long format: the value as stated and in its
--- base unit, its period as dates, whether it is a forecast, and where it comes from (report,
--- section, cited source, source file and line). figure_id is stable across refreshes:
+-- base unit, its period as dates, whether it is a forecast, where it comes from (report,
+-- section, cited source, source file and line) and the span of the report that states it
+-- (quote, and the page and line of the report's document where it starts, as in
+-- raw.report_lines). figure_id is stable across refreshes:
 -- report_id/table/dimension values/entity/metric/period.
 SELECT
     concat_ws('/', report_id, table_name, array_to_string(map_values(dimensions), '/'),
@@ -34,6 +36,9 @@ SELECT
     data_source,
     data_source_name,
     section,
+    quote,
+    page,
+    doc_line,
     source_file,
     source_line,
     note

@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import frame_preview
 from warehouse.loading import load_table
-from warehouse.registry import REFERENCE, Registry, TableSpec
+from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, Registry, TableSpec
 from warehouse.schemas import SourceValidationError, column_docs
 from warehouse.source_files import SourceFileError
 
@@ -49,6 +49,14 @@ def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
         build.warehouse.build.replace_table(
             RAW, spec.name, frame=frame, description=spec.description, column_docs=column_docs(spec)
         )
+        for name, extra in loaded.companions.items():
+            build.warehouse.build.replace_table(
+                RAW,
+                name,
+                frame=extra.frame,
+                description=extra.description,
+                column_docs=extra.column_docs,
+            )
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
@@ -68,6 +76,8 @@ def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
 def _raw_member(registry: Registry, spec: TableSpec) -> Member:
     key = raw_key(spec.name)
     references = [raw_key(t.name) for t in registry.tables.values() if t.kind == REFERENCE]
+    if spec.kind == FIGURES:  # its quotes are checked against the report documents
+        references += [raw_key(t.name) for t in registry.tables.values() if t.kind == DOCUMENTS]
     return Member(
         spec=dg.AssetSpec(
             key,
@@ -84,7 +94,8 @@ def _raw_member(registry: Registry, spec: TableSpec) -> Member:
                 asset=key,
                 blocking=True,
                 description="Every source file of the table passes its pandera schema "
-                "(types, vocabularies, bounds, unique keys, cross-row rules).",
+                "(types, vocabularies, bounds, unique keys, cross-row rules) and every figure's "
+                "quote is found in its report's document and agrees with the row.",
             )
         ],
         relation=f"{RAW}.{spec.name}",

@@ -1,0 +1,149 @@
+"""A report document as published, read into its text layer: numbered lines on numbered pages.
+
+The text layer is what quotes are checked against and what the extractor reads, so both see
+the same lines. A text file is one page unless it holds form feeds (the page break `pdftotext`
+writes); a PDF's text comes from PDFium (pypdfium2) one page at a time, so memory stays bounded
+by the largest page, not the document. Lines are numbered 1, 2, … through the whole document,
+as an editor numbers a text file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from warehouse.source_files import SourceFileError, decode
+
+PDF_MAGIC = b"%PDF-"
+PAGE_BREAK = "\f"
+_BLANKS = re.compile(r"\s+")
+
+LINES_TABLE = "report_lines"
+LINES_DESCRIPTION = (
+    "The text layer of every report document, one row per line with its page: what quotes "
+    "are checked against and the extractor reads."
+)
+DOCUMENT_COLUMN_DOCS = {
+    "report_id": "The report the document is (sources/reports.yaml).",
+    "source_file": "The document under sources/<report_id>/, as reports.yaml names it.",
+    "sha256": "sha256 of the document's bytes; reports.yaml records the same.",
+    "pages": "Pages of the text layer (a text file without form feeds is one page).",
+    "lines": "Lines of the text layer.",
+}
+LINE_COLUMN_DOCS = {
+    "report_id": "The report the document is.",
+    "page": "The page the line is on (1-based).",
+    "line": "The line's number in the whole text layer (1-based): what quotes and the "
+    "extractor point at.",
+    "text": "The line as the text layer has it.",
+}
+
+
+def squeeze(text: str) -> str:
+    """The text without whitespace: the one normalisation quotes are compared under, since a
+    PDF's text layer breaks lines (and spaces CJK text) wherever its layout did."""
+    return _BLANKS.sub("", text)
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    page: int
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str
+    sha256: str
+    pages: int
+    lines: tuple[DocumentLine, ...]
+
+    @cached_property
+    def _squeezed(self) -> tuple[str, list[int]]:
+        """The whole text squeezed, and where each line starts in it."""
+        starts, parts, position = [], [], 0
+        for line in self.lines:
+            part = squeeze(line.text)
+            starts.append(position)
+            parts.append(part)
+            position += len(part)
+        return "".join(parts), starts
+
+    def find(self, quote: str) -> DocumentLine | None:
+        """The line where `quote` first starts, comparing both without whitespace."""
+        text, starts = self._squeezed
+        needle = squeeze(quote)
+        at = text.find(needle) if needle else -1
+        if at < 0:
+            return None
+        return self.lines[bisect.bisect_right(starts, at) - 1]
+
+
+def _pdf_pages(path: Path, display_name: str) -> Iterator[str]:
+    import pypdfium2  # only a PDF needs it
+
+    try:
+        pdf = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as error:
+        raise SourceFileError(display_name, f"cannot be read as a PDF: {error}") from error
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            text_page = page.get_textpage()
+            try:
+                yield text_page.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            finally:
+                text_page.close()
+                page.close()
+    finally:
+        pdf.close()
+
+
+def _text_pages(path: Path, data: bytes) -> Iterator[str]:
+    text, _ = decode(path, data)
+    text = text.replace("\r\n", "\n")
+    yield from text.removesuffix("\n").split(PAGE_BREAK)
+
+
+def read_document(path: Path, display_name: str, expected_sha256: str | None = None) -> Document:
+    """The document's lines with their pages, or SourceFileError saying why there are none."""
+    if not path.is_file():
+        raise SourceFileError(display_name, "does not exist (the document reports.yaml names)")
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if expected_sha256 and sha256 != expected_sha256:
+        raise SourceFileError(
+            display_name,
+            f"has sha256 {sha256}, but reports.yaml records {expected_sha256}: the document "
+            "changed; check it and record its new sha256",
+        )
+    is_pdf = data.startswith(PDF_MAGIC)
+    pages = _pdf_pages(path, display_name) if is_pdf else _text_pages(Path(display_name), data)
+    lines, number, page_count = [], 0, 0
+    for page_count, page in enumerate(pages, start=1):
+        for text in page.split("\n"):
+            number += 1
+            lines.append(DocumentLine(page_count, number, text))
+    if not any(line.text.strip() for line in lines):
+        raise SourceFileError(display_name, "has no text (empty, or a PDF without a text layer)")
+    return Document(display_name, sha256, page_count, tuple(lines))
+
+
+@lru_cache(maxsize=256)
+def _cached(path: Path, display_name: str, expected: str | None, stamp: tuple[int, int]):
+    return read_document(path, display_name, expected)
+
+
+def load_document(path: Path, display_name: str, expected_sha256: str | None = None) -> Document:
+    """`read_document`, read once per version of the file: every figures table checks its
+    quotes against the same documents in one refresh."""
+    if not path.is_file():
+        return read_document(path, display_name, expected_sha256)
+    status = path.stat()
+    return _cached(path, display_name, expected_sha256, (status.st_mtime_ns, status.st_size))

@@ -1,0 +1,193 @@
+"""Every figure row quotes its report: the check that a quote is in the report's document and
+says what the row says, and where in the document it starts.
+
+A quote is compared with the document after one normalisation only: whitespace (spaces, line
+breaks) is ignored, since a text layer breaks lines wherever its layout did. Everything else
+must match character for character. A quote then has to
+
+- contain the value as printed (its digits as written in `value`, also with thousands
+  separators, as a Chinese numeral, or `3.14×10^11` for `3.14e11`; the sign may be in words,
+  下降 0.2%, so it is not compared),
+- not contradict the row's qualifier (约 says `~`, 超过 `>` …, see QUALIFIER_WORDS; a row
+  without such a word is `=`; only the words about the row's value count, see
+  `qualifier_words`), and
+- name the row's entity: its `entity_zh`, or one of the names the table declares for it under
+  `aliases:` in tables.yaml (a table's row label, 我国 for 中国).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from warehouse.documents import Document, squeeze
+from warehouse.schemas import Problem
+
+# Longest words first: 不超过 is not 超过, 及以上 is not 以上, 将近 is not 近. A few words are
+# qualifiers only beside a number: 230多款 but not 多重因素, 超40000台 but not 超大规模,
+# 近300% but not 近期, 上百T but not 以上; 千亿级 is an order of magnitude.
+QUALIFIER_WORDS = (
+    ("不超过", "<="),
+    ("超过", ">"),
+    ("及以上", ">="),
+    ("不少于", ">="),
+    ("将近", "~"),
+    ("几乎", "~"),
+    ("最多", "<="),
+    ("至少", ">="),
+    ("以上", ">"),
+    ("以下", "<"),
+    ("左右", "~"),
+    ("约", "~"),
+    (r"近(?=\d)", "~"),
+    (r"(?<=\d)多", ">"),
+    (r"(?<=\d)余", ">"),
+    (r"超(?=\d)", ">"),
+    (r"上(?=[百千万])", ">="),
+    (r"(?<=[百千万亿])级", "~"),
+)
+_QUALIFIER_PATTERN = re.compile("|".join(f"(?:{word})" for word, _ in QUALIFIER_WORDS))
+_QUALIFIER_OF = {re.sub(r"\(\?<?[=!][^)]*\)", "", word): q for word, q in QUALIFIER_WORDS}
+_NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?$")  # others: the schema's
+_CLAUSES = re.compile(r"[，。；！？,;!?]")
+_DIGIT = re.compile(r"\d")
+_SCIENTIFIC = re.compile(r"^(\d+(?:\.\d+)?)[eE]\+?(\d+)$")
+_NOT_A_DIGIT_BEFORE, _NOT_A_DIGIT_AFTER = r"(?<![\d.])", r"(?![\d]|\.\d)"
+
+
+def _fold(text: str) -> str:
+    """Text squeezed and NFKC-folded: how names are compared with a quote, since the source
+    reader folds every cell but the quote (（保定） in a quote is (保定) in entity_zh)."""
+    return unicodedata.normalize("NFKC", squeeze(text))
+
+
+def qualifier_words(quote: str, value: str, names: tuple[str, ...] = ()) -> dict[str, str]:
+    """The qualifier words that speak about `value` in a quote, each with its qualifier.
+
+    A quote may hold several figures ("同比增长80.4%，占总体公有云市场比例将近75%"): a word
+    speaks about the value when it is in a clause (split at ，。；！？) that holds the value or
+    holds no other number. The entity's names are left out first, so a label like 2-4名 does
+    not count as a number."""
+    quote = _fold(quote)
+    for name in names:
+        quote = quote.replace(_fold(name), "")
+    # the form the quote prints the value in (Arabic digits before a Chinese numeral, which
+    # as 一 also occurs in words like 一期)
+    form = next((f for f in printed_forms(value) if re.search(f, quote)), None)
+    words = {}
+    for clause in _CLAUSES.split(quote):
+        if (form and re.search(form, clause)) or not _DIGIT.search(clause):
+            words |= {word: _QUALIFIER_OF[word] for word in _QUALIFIER_PATTERN.findall(clause)}
+    return words
+
+
+def printed_forms(value: str) -> list[str]:
+    """The ways `value` (as written in the row) may be printed, as regular expressions."""
+    if not _NUMBER.match(value):  # not a number: the schema says so
+        return [re.escape(value)]
+    digits = value.lstrip("+-").replace(",", "")
+    scientific = _SCIENTIFIC.match(digits)
+    if scientific:
+        mantissa, exponent = scientific.groups()
+        return [rf"{re.escape(mantissa)}\s*[×xX*]\s*10\^?{exponent}{_NOT_A_DIGIT_AFTER}"]
+    arabic = [re.escape(digits)]
+    whole, _, decimals = digits.partition(".")
+    if len(whole) > 3:
+        arabic.append(re.escape(f"{int(whole):,}" + (f".{decimals}" if decimals else "")))
+    forms = [rf"{_NOT_A_DIGIT_BEFORE}(?:{'|'.join(arabic)}){_NOT_A_DIGIT_AFTER}"]
+    if digits.isdigit() and int(digits) < 10**8:
+        import cn2an  # imported on first use: only a quote check needs it
+
+        chinese = cn2an.an2cn(digits)
+        forms.append(chinese)
+        if chinese.startswith("一") and len(chinese) == 2:
+            forms.append(chinese[1:])  # 十亿, 百T, 千亿: 一 is not printed before a unit
+        if digits == "2":
+            forms.append("两")  # 两座, 两倍
+        if digits == "50":
+            forms.append("半")  # 一半, 减半
+    return forms
+
+
+def contains_value(quote: str, value: str) -> bool:
+    return any(re.search(form, quote) for form in printed_forms(value))
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """The cells of one figure row that its quote must agree with."""
+
+    quote: str
+    value: str
+    qualifier: str
+    entity_zh: str
+    aliases: tuple[str, ...] = ()
+
+
+def quote_problem(row: QuoteRow, document: Document) -> tuple[str | None, str | None]:
+    """(column, what is wrong) for a row whose quote fails, else (None, None)."""
+    if not row.quote:
+        return "quote", "must not be empty: quote the span of the report that states the figure"
+    if document.find(row.quote) is None:
+        return "quote", (
+            f"not found in {document.file} (searched for {squeeze(row.quote)!r}: the quote "
+            "with whitespace and line breaks removed, every other character as written)"
+        )
+    if not contains_value(row.quote, row.value):
+        return "value", (
+            f"the quote does not contain the value as printed (searched the quote for "
+            f"{row.value.lstrip('+-')!r}, with thousands separators or as a Chinese numeral)"
+        )
+    names = (row.entity_zh, *row.aliases)
+    words = qualifier_words(row.quote, row.value, names)
+    stated = set(words.values())
+    if (stated and row.qualifier not in stated) or (not stated and row.qualifier != "="):
+        said = ", ".join(f"{w} → {q}" for w, q in words.items()) or "no qualifier word (→ =)"
+        return "value_qualifier", f"contradicts the quote, which says {said}"
+    if not any(_fold(name) in _fold(row.quote) for name in names):
+        return "entity_zh", (
+            f"neither the entity's name nor an alias of it is in the quote (searched for "
+            f"{' | '.join(names)}; declare how the report names it under aliases: in tables.yaml)"
+        )
+    return None, None
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """The quote problems of a table's rows, and where each quote starts (None if not found)."""
+
+    problems: list[Problem]
+    pages: list[int | None]
+    lines: list[int | None]
+
+
+def check_quotes(
+    frame: pd.DataFrame, documents: dict[str, Document], aliases: dict[str, tuple[str, ...]]
+) -> QuoteCheck:
+    """Check every row's quote against its report's document (cells as read, before typing).
+    Whether a report must have a document is the report registry's to say (tables.yaml)."""
+    problems: list[Problem] = []
+    pages: list[int | None] = []
+    lines: list[int | None] = []
+    for row in frame.itertuples(index=False):
+        document = documents.get(row.report_id)
+        anchor = None
+        if document is not None:  # a report without a document has nothing to quote
+            checked = QuoteRow(
+                row.quote or "",
+                row.value or "",
+                row.value_qualifier or "",
+                row.entity_zh or "",
+                aliases.get(row.entity, ()),
+            )
+            column, problem = quote_problem(checked, document)
+            if problem:
+                value = getattr(row, column)
+                problems.append(Problem(row.source_file, row.source_line, column, value, problem))
+            anchor = document.find(checked.quote) if checked.quote else None
+        pages.append(anchor.page if anchor else None)
+        lines.append(anchor.line if anchor else None)
+    return QuoteCheck(problems, pages, lines)
