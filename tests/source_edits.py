@@ -1,8 +1,11 @@
 """Helpers for tests that break a copy of a source file on purpose."""
 
 import csv
+import hashlib
 import io
 from pathlib import Path
+
+from warehouse.registry import Registry
 
 
 def edit_cell(path: Path, match: dict[str, str], column: str, new: str) -> int:
@@ -48,3 +51,16 @@ def append_copy_of_row(path: Path, match: dict[str, str]) -> int:
     csv.writer(out, lineterminator="\n").writerows([*rows, row])
     path.write_text(out.getvalue(), encoding="utf-8")
     return len(rows) + 1
+
+
+def edit_document(sources: Path, report_id: str, old: str, new: str) -> None:
+    """Make the report's document itself say `new` where it says `old` (once), and record
+    its new sha256 in reports.yaml, as an analyst would after replacing a document."""
+    registry = Registry.load(sources)
+    path, recorded = registry.documents[report_id]
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    reports = sources / "reports.yaml"
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    reports.write_text(reports.read_text(encoding="utf-8").replace(recorded, sha256), "utf-8")

@@ -3,6 +3,7 @@ in its base unit too; the Dagster graph is the SQL's; a new .sql file is a new a
 model test shows its offending rows; revisions by a later report become vintages."""
 
 import csv
+import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -190,12 +191,17 @@ LATER_REPORT = """\
     publication_date: 2024-01-15
     publication_date_precision: exact
     language: zh
+    document: report.txt
 """
-LATER_IT_SPEND = """\
-entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,data_source,note
-software,软件,spend,2023,870000,USD million,=,false,1.1,gartner,restated
-software,软件,spend,2024,950000,USD million,=,true,1.1,gartner,new
-"""
+LATER_DOCUMENT = "软件支出：2023年为870000百万美元，\n2024年预计为950000百万美元。\n"
+LATER_IT_SPEND = (
+    "entity,entity_zh,metric,period,value,unit,value_qualifier,is_forecast,section,data_source,"
+    "note,quote\n"
+    "software,软件,spend,2023,870000,USD million,=,false,1.1,gartner,restated,"
+    "软件支出：2023年为870000百万美元\n"
+    "software,软件,spend,2024,950000,USD million,=,true,1.1,gartner,new,"
+    "软件支出：2023年为870000百万美元，2024年预计为950000百万美元\n"
+)
 NEW_MODEL = """\
 -- Software spend as each report states it.
 SELECT report_id, period, spend_usd_mn FROM marts.it_spend WHERE segment = 'software'
@@ -208,9 +214,13 @@ def scenario(tmp_path_factory):
     root = tmp_path_factory.mktemp("scenario")
     sources, models = root / "sources", root / "dbt_like_sql"
     shutil.copytree(REAL_SOURCES, sources)
+    document = LATER_DOCUMENT.encode("utf-8")
     with (sources / "reports.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(LATER_REPORT)
+        handle.write(
+            LATER_REPORT + f"    document_sha256: {hashlib.sha256(document).hexdigest()}\n"
+        )
     (sources / "later_test_report").mkdir()
+    (sources / "later_test_report" / "report.txt").write_bytes(document)
     (sources / "later_test_report" / "it_spend.csv").write_text(LATER_IT_SPEND, encoding="utf-8")
     shutil.copytree(settings.models_dir(), models)
     (models / "marts" / "software_spend.sql").write_text(NEW_MODEL, encoding="utf-8")

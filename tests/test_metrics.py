@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 from runs import materialize
-from source_edits import edit_cell
+from source_edits import edit_cell, edit_document
 
 from warehouse.metrics.gpu_demand import BASELINE, inference_demand, training_demand
 
@@ -195,12 +195,20 @@ def test_planted_wrong_total_is_flagged(sources, warehouse_file):
     ):
         text = text.replace(rule, rule + ", audit_only: true")
     tables.write_text(text, encoding="utf-8")
+    # the report itself prints the wrong total (a transcription typo would fail its quote)
+    edit_document(sources, "swsc_cloud_2023", "合计 4385270", "合计 4485270")
+    it_spend = sources / "swsc_cloud_2023/it_spend.csv"
     edit_cell(
-        sources / "swsc_cloud_2023/it_spend.csv",
-        {"entity": "total", "metric": "spend", "period": "2022"},
-        "value",
-        "4485270",
+        it_spend, {"entity": "total", "metric": "spend", "period": "2022"}, "value", "4485270"
     )
+    for metric, period in [
+        ("spend", "2022"),
+        ("growth", "2022"),
+        ("spend", "2023"),
+        ("growth", "2023"),
+    ]:
+        row = {"entity": "total", "metric": metric, "period": period}
+        edit_cell(it_spend, row, "quote", "合计 4485270 -0.2% 4491471 2.4%")
     result = materialize()
     assert result.success
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
