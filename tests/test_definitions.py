@@ -35,6 +35,7 @@ RAW_TABLES = {
     "gpu_scenarios",
     "accelerators",
     "report_documents",
+    "fiscal_calendars",
 }
 
 

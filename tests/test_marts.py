@@ -70,7 +70,11 @@ def test_figures_in_their_base_units(db):
     ("period", "start", "end"),
     [
         ("2022H1", date(2022, 1, 1), date(2022, 6, 30)),
-        ("2023Q2", date(2023, 4, 1), date(2023, 6, 30)),
+        ("2022Q3", date(2022, 7, 1), date(2022, 9, 30)),
+        # Microsoft's fiscal year ends on 30 June (fiscal_calendars.csv): the report's 23Q2
+        ("FY2023Q2", date(2022, 10, 1), date(2022, 12, 31)),
+        ("FY2022Q3", date(2022, 1, 1), date(2022, 3, 31)),
+        ("FY2022Q4", date(2022, 4, 1), date(2022, 6, 30)),
         ("2023-02", date(2023, 2, 1), date(2023, 2, 28)),
         ("2021/2026", date(2021, 1, 1), date(2026, 12, 31)),
         ("2023-01-24/2023-02-24", date(2023, 1, 24), date(2023, 2, 24)),

@@ -22,7 +22,10 @@ from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, ColumnSpec, Regist
 from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
 
-_ONE_PERIOD = r"\d{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
+_ONE_PERIOD = (
+    r"(?:FY\d{4}(?:H[12]|Q[1-4])?"  # a fiscal period: fiscal_calendars.csv dates it
+    r"|\d{4}(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?)"
+)
 PERIOD_PATTERN = rf"^{_ONE_PERIOD}(?:/{_ONE_PERIOD})?$"
 SECTION_PATTERN = r"^\d+(?:\.\d+)*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -96,7 +99,7 @@ def _period_checks() -> list[pa.Check]:
         pa.Check.str_matches(
             PERIOD_PATTERN,
             error="must be a period like 2022, 2022H1, "
-            "2022Q3, 2022-11, 2022-11-30 or an interval like 2021/2026",
+            "2022Q3, 2022-11, 2022-11-30, a fiscal period FY2023Q2 or an interval like 2021/2026",
         ),
         pa.Check(
             _years_plausible,

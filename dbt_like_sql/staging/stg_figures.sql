@@ -33,11 +33,20 @@ WITH figures AS (
 ),
 
 period_parts AS (
-    -- A period is one part (2022, 2022H1, 2022Q3, 2022-11, 2022-11-30) or an interval of two
-    -- (2021/2026): each part's first day and its length in months (0 for a single day).
+    -- A period is one part (2022, 2022H1, 2022Q3, 2022-11, 2022-11-30, or a fiscal FY2023Q2)
+    -- or an interval of two (2021/2026): each part's first day and its length in months (0 for
+    -- a single day). FY<n> is the fiscal year ending in the entity's fiscal_year_end_month of n.
     SELECT
+        entity,
         part,
         CASE
+            WHEN part[1:2] = 'FY' THEN CAST(
+                make_date(part[3:6]::INTEGER - 1, fiscal_year_end_month, 1)
+                + to_months(1 + CASE part[7]
+                    WHEN 'H' THEN 6 * (part[8]::INTEGER - 1)
+                    WHEN 'Q' THEN 3 * (part[8]::INTEGER - 1)
+                    ELSE 0
+                END) AS DATE)
             WHEN length(part) = 4 THEN make_date(part::INTEGER, 1, 1)
             WHEN part[5] = 'H' THEN make_date(part[1:4]::INTEGER, 6 * part[6]::INTEGER - 5, 1)
             WHEN part[5] = 'Q' THEN make_date(part[1:4]::INTEGER, 3 * part[6]::INTEGER - 2, 1)
@@ -45,17 +54,20 @@ period_parts AS (
             ELSE CAST(part AS DATE)
         END AS first_day,
         CASE
+            WHEN part[1:2] = 'FY' THEN CASE part[7] WHEN 'H' THEN 6 WHEN 'Q' THEN 3 ELSE 12 END
             WHEN length(part) = 4 THEN 12
             WHEN part[5] = 'H' THEN 6
             WHEN part[5] = 'Q' THEN 3
             WHEN length(part) = 7 THEN 1
             ELSE 0
         END AS months
-    FROM (SELECT DISTINCT unnest(string_split(period, '/')) AS part FROM figures)
+    FROM (SELECT DISTINCT entity, unnest(string_split(period, '/')) AS part FROM figures)
+    LEFT JOIN staging.stg_fiscal_calendars USING (entity)
 ),
 
 part_bounds AS (
     SELECT
+        entity,
         part,
         first_day,
         CASE months
@@ -105,8 +117,10 @@ SELECT
     f.source_file,
     f.source_line
 FROM figures AS f
-LEFT JOIN part_bounds AS first_part ON first_part.part = split_part(f.period, '/', 1)
-LEFT JOIN part_bounds AS last_part ON last_part.part = string_split(f.period, '/')[-1]
+LEFT JOIN part_bounds AS first_part
+    ON first_part.entity = f.entity AND first_part.part = split_part(f.period, '/', 1)
+LEFT JOIN part_bounds AS last_part
+    ON last_part.entity = f.entity AND last_part.part = string_split(f.period, '/')[-1]
 LEFT JOIN staging.stg_units AS u USING (unit)
 LEFT JOIN staging.stg_data_sources AS s USING (data_source)
 LEFT JOIN staging.stg_reports AS r USING (report_id)
