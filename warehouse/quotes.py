@@ -59,8 +59,8 @@ _NOT_A_DIGIT_BEFORE, _NOT_A_DIGIT_AFTER = r"(?<![\d.])", r"(?![\d]|\.\d)"
 
 
 def _fold(text: str) -> str:
-    """Text squeezed and NFKC-folded: how names are compared with a quote, since the source
-    reader folds every cell but the quote (（保定） in a quote is (保定) in entity_zh)."""
+    """Text squeezed and NFKC-folded: how names are compared with a quote, so a name typed
+    with ASCII brackets matches the document's full-width ones ((保定) and （保定）)."""
     return unicodedata.normalize("NFKC", squeeze(text))
 
 
