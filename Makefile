@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-lock
 UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install run test dev lint bench lock clean system-deps
+.PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -49,9 +49,17 @@ bench: install system-deps  ## refresh timings by phase, floors, import time, 1-
 dev: install system-deps  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
-lint: install
+lint: install  ## ruff: lint and format
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install  ## pyright, strict on warehouse/ (settings in pyproject.toml)
+	$(BIN)/pyright
+
+sqllint: install  ## sqlfluff, DuckDB dialect, on the SQL models (settings in .sqlfluff)
+	$(BIN)/sqlfluff lint dbt_like_sql
+
+check: lint typecheck sqllint test  ## everything CI runs: linters, type checker, then the tests
 
 lock:  ## re-resolve requirements.lock after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements.lock

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from warehouse.docs import TableDoc, schema_docs
 from warehouse.query import Result
 from warehouse.store import connect_readonly, quote
@@ -43,7 +45,7 @@ class TableDescription:
         return "\n".join(lines)
 
 
-def _resolve(con, name: str) -> tuple[str, str, str]:
+def _resolve(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str]:
     schema, _, table = name.rpartition(".")
     candidates = [schema] if schema else list(SEARCH_SCHEMAS)
     rows = con.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -66,7 +67,7 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
-def read_entries(path: Path, display: str) -> dict[str, dict]:
+def read_entries(path: Path, display: str) -> dict[str, dict[str, Any]]:
     """The raw `models:` entries of one docs file, by model name."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -91,7 +92,7 @@ def leading_comment(sql: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
-def table_doc(schema: str, entry: dict, sql: str = "") -> TableDoc:
+def table_doc(schema: str, entry: dict[str, Any], sql: str = "") -> TableDoc:
     """A table's docs from its YAML entry; without a description there, the comment block
     its .sql file starts with."""
     key = entry.get("unique_key") or ()

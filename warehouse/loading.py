@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -50,7 +51,7 @@ class LoadedTable:
     companions: dict[str, CompanionTable] = field(default_factory=dict)
 
 
-def display_name(registry: Registry, path) -> str:
+def display_name(registry: Registry, path: Path) -> str:
     return f"{registry.root.name}/{path.relative_to(registry.root).as_posix()}"
 
 
@@ -134,6 +135,7 @@ def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
     documents, lines, files = [], [], {}
     digest = hashlib.sha256()
     for report_id, path in registry.source_files(spec):
+        assert report_id is not None  # documents are per report
         document = report_documents(registry, {report_id})[report_id]
         name = document.file
         files[name] = "pdf" if path.suffix.lower() == ".pdf" else "text"

@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from warehouse import settings
 from warehouse.docs import (
@@ -93,21 +94,21 @@ class TestOutcome:
     sample: pd.DataFrame  # up to FAILING_ROWS_SHOWN offending rows
 
 
-def _statement(sql: str, file: str) -> exp.Expression:
+def _statement(sql: str, file: str) -> exp.Expr:
     try:
         statements = [
             s
             for s in sqlglot.parse(sql, read="duckdb")
             if s is not None and not isinstance(s, exp.Semicolon)
         ]
-    except sqlglot.errors.ParseError as error:
+    except ParseError as error:
         raise ModelError(f"{file}: is not valid DuckDB SQL: {error}") from None
     if len(statements) != 1:
         raise ModelError(f"{file}: must hold exactly one statement, found {len(statements)}")
     return statements[0]
 
 
-def references(statement: exp.Expression, file: str) -> frozenset[str]:
+def references(statement: exp.Expr, file: str) -> frozenset[str]:
     """The schema-qualified relations (tables and table macros) a statement reads; CTE names
     and built-in table functions are not relations."""
     ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
@@ -155,7 +156,9 @@ def _duplicates(relation: str, columns: list[str]) -> str:
     )
 
 
-def _column_test(relation: str, column: str, test: str, args: dict) -> tuple[str, str, set[str]]:
+def _column_test(
+    relation: str, column: str, test: str, args: dict[str, Any]
+) -> tuple[str, str, set[str]]:
     """(check name, SQL of offending rows, relations read besides the model)."""
     col = quote(column)
     if test == "unique":
@@ -196,7 +199,7 @@ def _model_test(relation: str, test: str, args: Any) -> tuple[str, str, set[str]
     raise ValueError(f"unknown model test '{test}' (known: unique_combination)")
 
 
-def _test_items(entries: list | None) -> Iterable[tuple[str, Any]]:
+def _test_items(entries: list[Any] | None) -> Iterable[tuple[str, Any]]:
     """`[unique, {accepted_values: {values: [...]}}]` -> ("unique", {}), ("accepted_values", …)"""
     for entry in entries or ():
         if isinstance(entry, str):
@@ -214,7 +217,7 @@ def _blocking(schema: str, args: Any) -> bool:
     return severity == "error" if severity else schema in BLOCKING_SCHEMAS
 
 
-def _declared_tests(schema: str, relation: str, entry: dict) -> list[ModelTest]:
+def _declared_tests(schema: str, relation: str, entry: dict[str, Any]) -> list[ModelTest]:
     tests = []
     for column in entry.get("columns") or ():
         for test, args in _test_items(column.get("tests")):
@@ -248,7 +251,7 @@ def _declared_tests(schema: str, relation: str, entry: dict) -> list[ModelTest]:
 # ---- the project ------------------------------------------------------------------------
 
 
-def _load_model(path: Path, display: str, entry: dict) -> Model:
+def _load_model(path: Path, display: str, entry: dict[str, Any]) -> Model:
     schema, name = path.parent.name, path.stem
     sql = path.read_text(encoding="utf-8")
     statement = _statement(sql, display)
@@ -367,8 +370,8 @@ class ModelProject:
                 raise ModelError(f"{display}: {model.relation} already has a test {test.name}")
             self.models[model.relation] = dataclasses.replace(model, tests=(*model.tests, test))
 
-    def _graph(self) -> graphlib.TopologicalSorter:
-        graph = graphlib.TopologicalSorter()
+    def _graph(self) -> graphlib.TopologicalSorter[str]:
+        graph: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
         for model in self.models.values():
             reads = model.reads | {r for t in model.tests for r in t.reads}
             graph.add(model.relation, *sorted(r for r in reads if r in self.models))

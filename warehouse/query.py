@@ -19,9 +19,10 @@ import json
 import os
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -50,12 +51,12 @@ class QueryTimeout(RuntimeError):
 @dataclass(frozen=True)
 class Result:
     columns: tuple[str, ...]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     truncated: bool = False  # more rows existed than the limit let through
 
 
 @contextlib.contextmanager
-def _time_limit(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Iterator[None]:
+def _time_limit(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Generator[None]:
     """Interrupt `con` after `seconds`; DuckDB has no statement timeout of its own."""
     if seconds is None:
         yield

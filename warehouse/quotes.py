@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from warehouse.documents import Document, squeeze
+from warehouse.metrics.figures import rows_of
 from warehouse.schemas import Problem
 
 # Longest words first: 不超过 is not 超过, 及以上 is not 以上, 将近 is not 近. A few words are
@@ -172,21 +173,23 @@ def check_quotes(
     problems: list[Problem] = []
     pages: list[int | None] = []
     lines: list[int | None] = []
-    for row in frame.itertuples(index=False):
-        document = documents.get(row.report_id)
+    for row in rows_of(frame, [str(c) for c in frame.columns]):
+        document = documents.get(row["report_id"])
         anchor = None
         if document is not None:  # a report without a document has nothing to quote
             checked = QuoteRow(
-                row.quote or "",
-                row.value or "",
-                row.value_qualifier or "",
-                row.entity_zh or "",
-                aliases.get(row.entity, ()),
+                row["quote"] or "",
+                row["value"] or "",
+                row["value_qualifier"] or "",
+                row["entity_zh"] or "",
+                aliases.get(row["entity"], ()),
             )
             column, problem = quote_problem(checked, document)
-            if problem:
-                value = getattr(row, column)
-                problems.append(Problem(row.source_file, row.source_line, column, value, problem))
+            if column and problem:
+                value = row[column]
+                problems.append(
+                    Problem(row["source_file"], row["source_line"], column, value, problem)
+                )
             anchor = document.find(checked.quote) if checked.quote else None
         pages.append(anchor.page if anchor else None)
         lines.append(anchor.line if anchor else None)

@@ -170,6 +170,8 @@ class Registry:
             entries = load_yaml(path, path.read_text(encoding="utf-8")) or {}
         except (OSError, SourceFileError) as exc:
             raise RegistryError(f"cannot read a reference file: {exc}") from exc
+        if not isinstance(entries, dict):
+            raise RegistryError(f"{path.name}: expected a mapping of table name to rows")
         return [{k: str(v) for k, v in entry.items()} for entry in entries.get(table, [])]
 
     def _reference_column(self, table: str, column: str) -> frozenset[str]:

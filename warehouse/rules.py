@@ -19,14 +19,17 @@ import math
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from warehouse.metrics.figures import rows_of
+from warehouse.metrics.figures import Row, rows_of
 from warehouse.metrics.intervals import Interval, agree
+
+Params = dict[str, Any]  # a rule's parameters as tables.yaml writes them
 
 YEAR_SUFFIX = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
 SPAN = re.compile(r"^(.+)/(.+)$")
@@ -38,7 +41,7 @@ def previous_year(period: str) -> str | None:
     return f"{int(match.group(1)) - 1}{match.group(2) or ''}" if match else None
 
 
-def interval_of(row, base: bool = False, exact: bool = False) -> Interval:
+def interval_of(row: Row, base: bool = False, exact: bool = False) -> Interval:
     """The values a row's printed figure can stand for (× its unit factor when `base`)."""
     value, factor = float(row["value"]), float(row["_factor"]) if base else 1.0
     qualifier = row["value_qualifier"]
@@ -57,8 +60,8 @@ def interval_of(row, base: bool = False, exact: bool = False) -> Interval:
 class Relation:
     """One instance of a rule: a stated figure and what its inputs say it should be."""
 
-    stated_row: object
-    input_rows: list
+    stated_row: Hashable
+    input_rows: list[Hashable]
     stated: Interval
     recomputed: Interval
     stated_value: float
@@ -88,14 +91,15 @@ class Relation:
         return max(difference, 0.0) if self.at_most else abs(difference)
 
 
-Record = tuple[Hashable, dict]  # (index label in the table's frame, the row as a dict)
+Key = tuple[Hashable, ...]
+Record = tuple[Hashable, Row]  # (index label in the table's frame, the row as a dict)
 
 
-def _groups(records: list[Record], keys: list[str]) -> dict[tuple, list[Record]]:
+def _groups(records: list[Record], keys: list[str]) -> dict[Key, list[Record]]:
     """Records by the values of `keys`, groups and rows in order of first appearance.
     Plain dicts rather than pandas groups: a rule over 1,000 reports has thousands of groups
     of a few rows, where a frame per group costs more than the arithmetic."""
-    groups: dict[tuple, list[Record]] = defaultdict(list)
+    groups: dict[Key, list[Record]] = defaultdict(list)
     for record in records:
         groups[tuple(record[1][k] for k in keys)].append(record)
     return groups
@@ -105,16 +109,18 @@ def _of_metric(records: list[Record], *metrics: str) -> list[Record]:
     return [record for record in records if record[1]["metric"] in metrics]
 
 
-def _sum(rows) -> float:
+def _sum(rows: Iterable[Row]) -> float:
     """As pandas sums a column (numpy's pairwise sum), so recomputed values do not move."""
     return float(np.sum([row["value"] for row in rows]))
 
 
-def _label(key_names: list[str], key: tuple) -> str:
+def _label(key_names: list[str], key: Key) -> str:
     return ", ".join(f"{k}={v}" for k, v in zip(key_names, key, strict=True) if k != "report_id")
 
 
-def sum_to_total(records, dims, metric, total, tolerance=0.0) -> Iterator[Relation]:
+def sum_to_total(
+    records: list[Record], dims: list[str], metric: str, total: str, tolerance: float = 0.0
+) -> Iterator[Relation]:
     """The `total` entity's value equals the sum of the other entities' values."""
     keys = ["report_id", *dims, "period"]
     for key, group in _groups(_of_metric(records, metric), keys).items():
@@ -136,16 +142,18 @@ def sum_to_total(records, dims, metric, total, tolerance=0.0) -> Iterator[Relati
         )
 
 
-def _level_lookup(records: list[Record], dims: list[str], level: str) -> dict:
+def _level_lookup(records: list[Record], dims: list[str], level: str) -> dict[Key, Record]:
     keys = ["report_id", *dims, "entity", "period"]
     return {tuple(r[k] for k in keys): (i, r) for i, r in _of_metric(records, level)}
 
 
-def _series_key(row: dict, dims: list[str]) -> tuple:
+def _series_key(row: Row, dims: list[str]) -> Key:
     return tuple(row[k] for k in ["report_id", *dims, "entity"])
 
 
-def growth_matches_levels(records, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
+def growth_matches_levels(
+    records: list[Record], dims: list[str], growth: str, level: str, tolerance: float = 0.0
+) -> Iterator[Relation]:
     """A growth rate (percent) equals the change of `level` from the year before."""
     levels = _level_lookup(records, dims, level)
     for index, row in _of_metric(records, growth):
@@ -167,16 +175,20 @@ def growth_matches_levels(records, dims, growth, level, tolerance=0.0) -> Iterat
         )
 
 
-def growth_over_span(records, dims, growth, level, tolerance=0.0) -> Iterator[Relation]:
+def growth_over_span(
+    records: list[Record], dims: list[str], growth: str, level: str, tolerance: float = 0.0
+) -> Iterator[Relation]:
     """A growth rate stated for a span `A/B` equals the change of `level` from A to B."""
     levels = _level_lookup(records, dims, level)
     for index, row in _of_metric(records, growth):
         span = SPAN.match(row["period"])
         key = _series_key(row, dims)
-        ends = span and (levels.get((*key, span.group(1))), levels.get((*key, span.group(2))))
-        if not ends or None in ends:
+        if span is None:
             continue
-        (i0, start), (i1, end) = ends
+        first, last = levels.get((*key, span.group(1))), levels.get((*key, span.group(2)))
+        if first is None or last is None:
+            continue
+        (i0, start), (i1, end) = first, last
         recomputed = (interval_of(end) / interval_of(start) - 1) * 100
         yield Relation(
             index,
@@ -190,13 +202,15 @@ def growth_over_span(records, dims, growth, level, tolerance=0.0) -> Iterator[Re
         )
 
 
-def change(records, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
+def change(
+    records: list[Record], dims: list[str], change: str, level: str, tolerance: float = 0.0
+) -> Iterator[Relation]:
     """A change in percentage points stated at `to_period` (or over a span `A/B`) equals the
     difference of `level` between the two periods; `from_period` names A when not a span."""
     levels = _level_lookup(records, dims, level)
-    periods: dict[tuple, list[str]] = defaultdict(list)
+    periods: dict[Key, list[str]] = defaultdict(list)
     for *key, period in levels:
-        periods[tuple(key)].append(period)
+        periods[tuple(key)].append(str(period))
     for index, row in _of_metric(records, change):
         key = _series_key(row, dims)
         candidates = sorted(p for p in periods.get(key, ()) if p < row["period"])
@@ -215,7 +229,14 @@ def change(records, dims, change, level, tolerance=0.0) -> Iterator[Relation]:
         )
 
 
-def sum_at_most(records, dims, metric, max, group_by, tolerance=0.0) -> Iterator[Relation]:
+def sum_at_most(
+    records: list[Record],
+    dims: list[str],
+    metric: str,
+    max: float,
+    group_by: list[str],
+    tolerance: float = 0.0,
+) -> Iterator[Relation]:
     """Values of `metric` in one group (say, shares of one market and period) stay ≤ max;
     the stated side is the bound, so a mismatch is a sum above it beyond rounding."""
     keys = ["report_id", *group_by]
@@ -234,7 +255,7 @@ def sum_at_most(records, dims, metric, max, group_by, tolerance=0.0) -> Iterator
         )
 
 
-_OPERATORS = {
+_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -243,9 +264,10 @@ _OPERATORS = {
 }
 
 
-def evaluate(node: ast.AST, names: dict):
+def evaluate(node: ast.AST, names: Mapping[str, Any]) -> Any:
     """Arithmetic over named values (+ − × ÷ ** and numbers only): enough for a report's
-    formulas, and nothing a YAML file could use to run code."""
+    formulas, and nothing a YAML file could use to run code. The result has the names' type
+    (Interval or float), hence Any."""
     if isinstance(node, ast.Expression):
         return evaluate(node.body, names)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
@@ -303,21 +325,21 @@ def formula_names(expression: str) -> set[str]:
 METRIC_PARAMS = ("metric", "growth", "level", "change", "result")
 
 
-def rule_metrics(params: dict) -> set[str]:
+def rule_metrics(params: Params) -> set[str]:
     """The metrics a rule relates (its rows are the only ones it reads)."""
     named = {params[p] for p in METRIC_PARAMS if p in params}
     return named | (formula_names(params["expression"]) if "expression" in params else set())
 
 
 def formula(
-    records,
-    dims,
-    result,
-    expression,
-    entity=None,
-    base_units=False,
-    exact_inputs=False,
-    tolerance=0.0,
+    records: list[Record],
+    dims: list[str],
+    result: str,
+    expression: str,
+    entity: str | None = None,
+    base_units: bool = False,
+    exact_inputs: bool = False,
+    tolerance: float = 0.0,
 ) -> Iterator[Relation]:
     """`result` equals an arithmetic expression of other metrics of the same entity and
     period (in stated units, or in base units with `base_units: true`; `exact_inputs: true`
@@ -332,7 +354,7 @@ def formula(
         by_metric = {r["metric"]: (i, r) for i, r in group}
         if result not in by_metric or not needed <= set(by_metric):
             continue
-        inputs = {m: by_metric[m] for m in needed}
+        inputs = {m: by_metric[m] for m in sorted(needed)}  # sorted: input_ids in a fixed order
         index, row = by_metric[result]
         recomputed = evaluate(
             tree, {m: interval_of(r, base_units, exact_inputs) for m, (_, r) in inputs.items()}
@@ -378,13 +400,13 @@ MESSAGES = {
 }
 
 
-def describe(rule: str, params: dict) -> str:
+def describe(rule: str, params: Params) -> str:
     """The rule as a sentence, for validation errors and the audit."""
     return MESSAGES[rule].format(**params) + " (within printed rounding)"
 
 
 def relations(
-    frame: pd.DataFrame, dims: list[str], rule: str, params: dict, unit_factors: dict[str, float]
+    frame: pd.DataFrame, dims: list[str], rule: str, params: Params, unit_factors: dict[str, float]
 ) -> list[Relation]:
     """Every instance of one rule in a table's rows."""
     params = {k: v for k, v in params.items() if k not in ("audit_only", "note")}
@@ -412,11 +434,8 @@ def relations(
 
 
 def rule_check(
-    frame: pd.DataFrame, dims: list[str], rule: str, params: dict, unit_factors: dict[str, float]
+    frame: pd.DataFrame, dims: list[str], rule: str, params: Params, unit_factors: dict[str, float]
 ) -> pd.Series:
     """One boolean per row for pandera: False where a stated figure breaks the rule."""
-    ok = pd.Series(True, index=frame.index)
-    for relation in relations(frame, dims, rule, params, unit_factors):
-        if not relation.ok:
-            ok[relation.stated_row] = False
-    return ok
+    broken = [r.stated_row for r in relations(frame, dims, rule, params, unit_factors) if not r.ok]
+    return pd.Series(~frame.index.isin(broken), index=frame.index)

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,14 +110,14 @@ def _period_checks() -> list[pa.Check]:
     ]
 
 
-def _within(frame: pd.DataFrame, metric: str, compare, limit: float) -> pd.Series:
+def _within(frame: pd.DataFrame, metric: str, compare: np.ufunc, limit: float) -> pd.Series:
     """Rows of `metric` respect the bound; unparsable values are the dtype check's to report."""
     values = pd.to_numeric(frame["value"], errors="coerce")
     return (frame["metric"] != metric) | values.isna() | compare(values, limit)
 
 
 def _finite(series: pd.Series) -> pd.Series:
-    return ~np.isinf(pd.to_numeric(series, errors="coerce"))
+    return ~pd.to_numeric(series, errors="coerce").isin([np.inf, -np.inf])
 
 
 def _guarded(needs: tuple[str, ...], check: Callable[[pd.DataFrame], pd.Series]):
@@ -143,7 +144,7 @@ class TableSchema:
 
     spec: TableSpec
     schema: pa.DataFrameSchema
-    focus: dict[str, str]
+    focus: dict[str, str | None]
     expected_columns: tuple[str, ...]
     numeric_columns: tuple[str, ...]
     boolean_columns: tuple[str, ...]
@@ -151,8 +152,8 @@ class TableSchema:
 
 
 def _frame_check(
-    checks: list,
-    focus: dict,
+    checks: list[pa.Check],
+    focus: dict[str, str | None],
     column: str,
     needs: tuple[str, ...],
     error: str,
@@ -211,7 +212,12 @@ def _figures_columns(spec: TableSpec, registry: Registry) -> dict[str, pa.Column
     return columns
 
 
-def _figures_checks(spec: TableSpec, factors: dict[str, float], checks: list, focus: dict) -> None:
+def _figures_checks(
+    spec: TableSpec,
+    factors: dict[str, float],
+    checks: list[pa.Check],
+    focus: dict[str, str | None],
+) -> None:
     dims = list(spec.dimensions)
     for metric in spec.metrics.values():
         units = list(metric.units)
@@ -283,7 +289,7 @@ def _declared_column(column: ColumnSpec) -> pa.Column:
 def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
     """The pandera schema of one table, as declared in `tables.yaml`."""
     checks: list[pa.Check] = []
-    focus: dict[str, str] = {}
+    focus: dict[str, str | None] = {}
     if spec.kind == FIGURES:
         columns = _figures_columns(spec, registry)
         _figures_checks(spec, registry.unit_factors, checks, focus)
@@ -310,8 +316,9 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
             f"the key ({', '.join(key)}) must be unique: it appears on another line too",
             lambda f, k=key: ~f.duplicated(k, keep=False),
         )
-    checks.append(pa.Check(lambda f: len(f) > 0, error="the table must have at least one row"))
-    focus[checks[-1].error] = None
+    not_empty = "the table must have at least one row"
+    checks.append(pa.Check(lambda f: len(f) > 0, error=not_empty))
+    focus[not_empty] = None
     schema = pa.DataFrameSchema(
         columns,
         checks=checks,
@@ -372,7 +379,7 @@ def _describe(check: str) -> str:
 
 def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSchema):
     cases = error.failure_cases
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, Any]] = set()
     for case in cases.itertuples(index=False):
         check, column, index = str(case.check), case.column, case.index
         if check in table.focus and table.focus[check] not in (None, column):

@@ -6,10 +6,12 @@ Every row keeps the line it came from, so a validation error can point at it.
 
 from __future__ import annotations
 
+import _csv  # the type of csv.reader()'s result
 import csv
 import hashlib
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +85,7 @@ def load_yaml(path: Path | str, text: str) -> object:
         raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
 
 
-def _normalizers(header: list[str]):
+def _normalizers(header: list[str]) -> list[Callable[[str], str]]:
     return [(str.strip if c in VERBATIM_COLUMNS else normalize_cell) for c in header]
 
 
@@ -95,8 +97,9 @@ def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[st
         raise SourceFileError(path, f"line {reader.line_num}: {exc}") from None
 
 
-def _csv_cells(path: Path, reader) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _csv_cells(path: Path, reader: _csv.Reader) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header: list[str] | None = None
+    normalizers: list[Callable[[str], str]] = []
     rows: list[tuple[int, list[str]]] = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):

@@ -16,9 +16,10 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -74,7 +75,7 @@ def sql_literal(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _refresh_lock(published: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+def _refresh_lock(published: Path, on_wait: Callable[[str], None]) -> Generator[None]:
     """One refresh at a time per warehouse file, whoever starts it (Dagster, CLI, tests). The
     holder writes who it is into the lock file, so a refresh that has to wait can say for
     whom."""
@@ -219,7 +220,12 @@ class WarehouseBuild:
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         return self.open()
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close(publish=exc_type is None)
 
     def _require(self) -> duckdb.DuckDBPyConnection:
@@ -228,7 +234,7 @@ class WarehouseBuild:
         return self.connection
 
     @contextlib.contextmanager
-    def _transaction(self, schema: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _transaction(self, schema: str) -> Generator[duckdb.DuckDBPyConnection]:
         """One transaction in `schema`: everything inside lands together or not at all."""
         con = self._require()
         con.execute("BEGIN TRANSACTION")

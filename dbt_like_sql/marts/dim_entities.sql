@@ -5,11 +5,11 @@
 WITH combined (entity, note) AS (
     VALUES
         ('top3_amazon_microsoft_alibaba',
-         'Amazon (AWS), Microsoft (Azure) and Alibaba Cloud together: the three largest global IaaS vendors; the report gives no individual shares'),
+         'Amazon (AWS), Microsoft (Azure) and Alibaba Cloud together: the three largest global IaaS vendors; the report gives no individual shares'),  -- noqa: LT05
         ('chinese_vendors_alibaba_huawei_tencent',
-         'Alibaba Cloud, Huawei Cloud and Tencent Cloud together (global IaaS); overlaps top3_amazon_microsoft_alibaba in Alibaba Cloud'),
+         'Alibaba Cloud, Huawei Cloud and Tencent Cloud together (global IaaS); overlaps top3_amazon_microsoft_alibaba in Alibaba Cloud'),  -- noqa: LT05
         ('vendors_ranked_2_to_4',
-         'The vendors ranked 2nd to 4th in China public cloud IaaS together; the report does not name them'),
+         'The vendors ranked 2nd to 4th in China public cloud IaaS together; the report does not name them'),  -- noqa: LT05
         ('telecom_carriers',
          'China Mobile, China Telecom and China Unicom clouds together'),
         ('total', 'All segments of the table together (合计, or the whole market)')

@@ -10,7 +10,7 @@ WITH stated AS (
         f.*,
         r.publication_date
     FROM marts.fct_report_figures AS f
-    JOIN marts.dim_reports AS r USING (report_id)
+    INNER JOIN marts.dim_reports AS r USING (report_id)
 )
 
 SELECT

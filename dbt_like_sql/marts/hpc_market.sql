@@ -3,7 +3,7 @@
 SELECT *
 FROM (
     PIVOT (
-        SELECT report_id, entity AS entity, entity_zh AS entity_zh, period, is_forecast,
+        SELECT report_id, entity, entity_zh, period, is_forecast,
                data_source, measure, value
         FROM staging.stg_hpc_market
     )

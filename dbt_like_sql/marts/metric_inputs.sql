@@ -7,10 +7,16 @@ WITH inputs AS (
            unnest(input_ids) AS input_id
     FROM marts.gpu_demand
     UNION ALL
-    SELECT 'cagr', series || '/' || start_period || '/' || end_period, unnest(input_ids)
+    SELECT
+        'cagr' AS derived_table,
+        series || '/' || start_period || '/' || end_period AS derived_id,
+        unnest(input_ids) AS input_id
     FROM marts.cagr
     UNION ALL
-    SELECT 'report_consistency', check_id, unnest(input_ids)
+    SELECT
+        'report_consistency' AS derived_table,
+        check_id AS derived_id,
+        unnest(input_ids) AS input_id
     FROM marts.report_consistency
 )
 

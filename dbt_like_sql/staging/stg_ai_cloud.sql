@@ -1,2 +1,3 @@
 -- The ai_cloud figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures WHERE table_name = 'ai_cloud'
+SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
+WHERE table_name = 'ai_cloud'

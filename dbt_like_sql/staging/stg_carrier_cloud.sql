@@ -1,2 +1,3 @@
 -- The carrier_cloud figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures WHERE table_name = 'carrier_cloud'
+SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
+WHERE table_name = 'carrier_cloud'

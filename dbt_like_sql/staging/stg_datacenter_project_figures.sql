@@ -1,2 +1,3 @@
 -- The datacenter_project_figures figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures WHERE table_name = 'datacenter_project_figures'
+SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
+WHERE table_name = 'datacenter_project_figures'

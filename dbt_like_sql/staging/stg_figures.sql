@@ -15,17 +15,17 @@ WITH figures AS (
     UNION ALL BY NAME SELECT 'gpu_model' AS table_name, * FROM raw.gpu_model
     UNION ALL BY NAME SELECT 'hpc_market' AS table_name, * FROM raw.hpc_market
     UNION ALL BY NAME
-    SELECT 'hyperscaler_financials' AS table_name, MAP {'company': company} AS dimensions,
+    SELECT 'hyperscaler_financials' AS table_name, MAP { 'company': company } AS dimensions,
            * EXCLUDE (company)
     FROM raw.hyperscaler_financials
     UNION ALL BY NAME SELECT 'intelligent_compute' AS table_name, * FROM raw.intelligent_compute
     UNION ALL BY NAME SELECT 'it_spend' AS table_name, * FROM raw.it_spend
     UNION ALL BY NAME SELECT 'low_code' AS table_name, * FROM raw.low_code
     UNION ALL BY NAME
-    SELECT 'market_share' AS table_name, MAP {'market': market} AS dimensions, * EXCLUDE (market)
+    SELECT 'market_share' AS table_name, MAP { 'market': market } AS dimensions, * EXCLUDE (market)
     FROM raw.market_share
     UNION ALL BY NAME
-    SELECT 'public_cloud_market' AS table_name, MAP {'region': region} AS dimensions,
+    SELECT 'public_cloud_market' AS table_name, MAP { 'region': region } AS dimensions,
            * EXCLUDE (region)
     FROM raw.public_cloud_market
     UNION ALL BY NAME SELECT 'saas_market' AS table_name, * FROM raw.saas_market
@@ -41,15 +41,17 @@ period_parts AS (
         part,
         CASE
             WHEN part[1:2] = 'FY' THEN CAST(
-                make_date(part[3:6]::INTEGER - 1, fiscal_year_end_month, 1)
+                make_date(CAST(part[3:6] AS INTEGER) - 1, fiscal_year_end_month, 1)
                 + to_months(1 + CASE part[7]
-                    WHEN 'H' THEN 6 * (part[8]::INTEGER - 1)
-                    WHEN 'Q' THEN 3 * (part[8]::INTEGER - 1)
+                    WHEN 'H' THEN 6 * (CAST(part[8] AS INTEGER) - 1)
+                    WHEN 'Q' THEN 3 * (CAST(part[8] AS INTEGER) - 1)
                     ELSE 0
                 END) AS DATE)
-            WHEN length(part) = 4 THEN make_date(part::INTEGER, 1, 1)
-            WHEN part[5] = 'H' THEN make_date(part[1:4]::INTEGER, 6 * part[6]::INTEGER - 5, 1)
-            WHEN part[5] = 'Q' THEN make_date(part[1:4]::INTEGER, 3 * part[6]::INTEGER - 2, 1)
+            WHEN length(part) = 4 THEN make_date(CAST(part AS INTEGER), 1, 1)
+            WHEN part[5] = 'H'
+                THEN make_date(CAST(part[1:4] AS INTEGER), 6 * CAST(part[6] AS INTEGER) - 5, 1)
+            WHEN part[5] = 'Q'
+                THEN make_date(CAST(part[1:4] AS INTEGER), 3 * CAST(part[6] AS INTEGER) - 2, 1)
             WHEN length(part) = 7 THEN CAST(part || '-01' AS DATE)
             ELSE CAST(part AS DATE)
         END AS first_day,
@@ -61,7 +63,7 @@ period_parts AS (
             WHEN length(part) = 7 THEN 1
             ELSE 0
         END AS months
-    FROM (SELECT DISTINCT entity, unnest(string_split(period, '/')) AS part FROM figures)
+    FROM (SELECT DISTINCT entity, unnest(string_split(period, '/')) AS part FROM figures) AS parts
     LEFT JOIN staging.stg_fiscal_calendars USING (entity)
 ),
 
@@ -101,7 +103,8 @@ SELECT
         WHEN u.column_suffix = '' THEN f.metric
         WHEN list_contains(string_split(f.metric, '_'), u.column_suffix) THEN f.metric
         WHEN ends_with(f.metric, '_' || split_part(u.column_suffix, '_', 1))
-            THEN f.metric || substr(u.column_suffix, length(split_part(u.column_suffix, '_', 1)) + 1)
+            THEN f.metric
+                || substr(u.column_suffix, length(split_part(u.column_suffix, '_', 1)) + 1)
         ELSE f.metric || '_' || u.column_suffix
     END AS measure,
     f.section,

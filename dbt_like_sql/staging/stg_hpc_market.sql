@@ -1,2 +1,3 @@
 -- The hpc_market figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures WHERE table_name = 'hpc_market'
+SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
+WHERE table_name = 'hpc_market'

@@ -1,2 +1,3 @@
 -- The it_spend figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures WHERE table_name = 'it_spend'
+SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
+WHERE table_name = 'it_spend'

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import pandas as pd
 
-from warehouse.metrics.figures import rows_of
+from warehouse.metrics.figures import Row, rows_of
 from warehouse.metrics.intervals import Interval
 from warehouse.registry import Registry, TableSpec
-from warehouse.rules import describe, evaluate, interval_of, parse_formula, relations
+from warehouse.rules import Key, describe, evaluate, interval_of, parse_formula, relations
 
 OK, MISMATCH = "ok", "mismatch"
 
@@ -51,17 +52,18 @@ def table_rule_rows(
 ) -> Iterable[AuditRow]:
     """One row per instance of each rule of one table (`raw` is `raw.<table>`,
     `figure_ids` maps its index to `marts.fct_report_figures.figure_id`)."""
+    ids = figure_ids.to_dict()
     for rule in spec.rules:
         params = {k: v for k, v in rule.params.items() if k != "note"}
         for relation in relations(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
-            stated_id = figure_ids[relation.stated_row]
+            stated_id = ids[relation.stated_row]
             yield AuditRow(
                 f"{rule.rule}:{stated_id}",
                 rule.rule,
                 spec.name,
-                raw.at[relation.stated_row, "report_id"],
+                str(raw.at[relation.stated_row, "report_id"]),
                 f"{describe(rule.rule, params)}: {relation.description}",
                 relation.stated_value,
                 relation.recomputed_value,
@@ -69,7 +71,7 @@ def table_rule_rows(
                 relation.tolerance,
                 relation.ok,
                 rule.params.get("note"),
-                [stated_id, *(figure_ids[i] for i in relation.input_rows)],
+                [stated_id, *(ids[i] for i in relation.input_rows)],
             )
 
 
@@ -107,7 +109,7 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
         )
 
 
-def _pick(index: dict[tuple, list[dict]], report_id: str, where: dict) -> dict | None:
+def _pick(index: dict[Key, list[Row]], report_id: str, where: dict[str, Any]) -> Row | None:
     """The one figure of a report that `where` describes (None if none or several)."""
     rows = [
         row
@@ -118,7 +120,7 @@ def _pick(index: dict[tuple, list[dict]], report_id: str, where: dict) -> dict |
 
 
 def cross_check_rows(
-    checks: list[dict], figures: pd.DataFrame, unit_factors: dict[str, float]
+    checks: list[dict[str, Any]], figures: pd.DataFrame, unit_factors: dict[str, float]
 ) -> Iterable[AuditRow]:
     """Relations across tables or with outside constants, per report that has the figures.
     Values are compared in base units (FLOP, USD, count …)."""
@@ -135,7 +137,7 @@ def cross_check_rows(
         {"figure_id", "report_id", "value", "unit", "_factor", "value_qualifier", "value_decimals"}
         | {column for w in wheres for column in w}
     )
-    index: dict[tuple, list[dict]] = {}
+    index: dict[Key, list[Row]] = {}
     for row in rows_of(named, columns):
         index.setdefault((row["report_id"], row["table_name"], row["metric"]), []).append(row)
     for check in checks:
@@ -143,8 +145,9 @@ def cross_check_rows(
         constants = {k: float(c["value"]) for k, c in check.get("constants", {}).items()}
         for report_id in sorted(figures["report_id"].unique()):
             stated = _pick(index, report_id, check["stated"])
-            inputs = {k: _pick(index, report_id, w) for k, w in check["inputs"].items()}
-            if stated is None or any(v is None for v in inputs.values()):
+            picked = {k: _pick(index, report_id, w) for k, w in check["inputs"].items()}
+            inputs = {k: v for k, v in picked.items() if v is not None}
+            if stated is None or len(inputs) < len(picked):
                 continue
             names = {k: interval_of(v, base=True) for k, v in inputs.items()}
             names |= {k: Interval.exact(v) for k, v in constants.items()}

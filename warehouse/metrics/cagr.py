@@ -10,10 +10,12 @@ gets a row, with the missing endpoint it implies.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import pandas as pd
 
-from warehouse.metrics.figures import rows_of
+from warehouse.metrics.figures import Row, rows_of
 
 LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
 SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]
@@ -42,7 +44,7 @@ YEAR = r"^\d{4}$"
 SPAN = r"^(\d{4})/(\d{4})$"
 
 
-def series_name(row) -> str:
+def series_name(row: Mapping[str, Any]) -> str:
     parts = [row["table_name"], row["dimension"], row["entity"], row["metric"]]
     return "/".join(str(p) for p in parts if isinstance(p, str) and p)
 
@@ -107,7 +109,7 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
         (unmatched["_merge"] == "left_only")
         & (unmatched["end_period"].astype(int) - unmatched["start_period"].astype(int) > 1)
     ]
-    by_series: dict[tuple, list[dict]] = {}
+    by_series: dict[tuple[Any, ...], list[Row]] = {}
     for level in rows_of(levels, [*SERIES_KEYS, "metric", "unit", "period", "value", "figure_id"]):
         by_series.setdefault(tuple(level[k] for k in SERIES_KEYS), []).append(level)
     partial = [
@@ -122,7 +124,7 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
     return result.sort_values(["series", "start_period", "end_period"]).reset_index(drop=True)
 
 
-def _implied(rate: dict, same: list[dict]) -> dict | None:
+def _implied(rate: Mapping[Hashable, Any], same: list[Row]) -> Row | None:
     """A stated CAGR with one stated endpoint implies the other one (`same`: the levels of
     the rate's series, in the order of the figures)."""
     years = int(rate["end_period"]) - int(rate["start_period"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pandas as pd
 
 FIGURES_TABLE = "marts.fct_report_figures"
+
+Row = dict[str, Any]  # one figure, column name → value
 
 
 def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) -> pd.DataFrame:
@@ -16,7 +20,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) 
     ).df()
 
 
-def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
     """`frame[columns].to_dict("records")`, the same values, built ~3x faster from whole
     columns (what per-row Python over 100,000s of figures needs)."""
     lists = [frame[column].tolist() for column in columns]

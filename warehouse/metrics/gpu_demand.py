@@ -12,10 +12,13 @@ just a list of (parameter, value) overrides of the report's baseline.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+
+from warehouse.metrics.figures import rows_of
 
 TRAINING, INFERENCE = "training", "inference"
 BASELINE = "report_baseline"
@@ -113,7 +116,7 @@ def newest_model(figures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 
 def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
     """The report's assumptions from the `gpu_model` figures, checked against PARAMETERS."""
-    baseline = {}
+    baseline: dict[str, dict[str, float]] = {}
     for workload, units in PARAMETERS.items():
         rows = figures[figures["entity"] == workload].set_index("metric")
         missing = [name for name in units if name not in rows.index]
@@ -125,11 +128,12 @@ def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
                     f"gpu_model: {workload}.{name} is in {rows.at[name, 'unit']}, "
                     f"the model expects {unit}"
                 )
-        baseline[workload] = {name: float(rows.at[name, "value"]) for name in units}
+        values = rows["value"].astype(float)
+        baseline[workload] = {name: float(values[name]) for name in units}
     return baseline
 
 
-def check_units(scenario: str, parameter_units) -> None:
+def check_units(scenario: str, parameter_units: Iterable[tuple[str, str]]) -> None:
     """A scenario states each override in the unit the model takes it in."""
     expected = {p: u for units in PARAMETERS.values() for p, u in units.items()}
     for parameter, unit in parameter_units:
@@ -146,7 +150,7 @@ def scenario_rows(
     description: str,
     baseline: Mapping[str, Mapping[str, float]],
     overrides: Mapping[str, float],
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Both workloads under the baseline with `overrides` applied (unknown names refused)."""
     known = {p for units in PARAMETERS.values() for p in units}
     unknown = sorted(set(overrides) - known)
@@ -180,13 +184,13 @@ def sensitivity(
 ) -> pd.DataFrame:
     """GPUs needed to train the report's model over a grid of utilization × training window ×
     accelerator throughput."""
-    rows = []
-    for acc in accelerators.itertuples(index=False):
+    rows: list[dict[str, Any]] = []
+    for acc in rows_of(accelerators, ["accelerator", "precision", "dense_tflops", "source"]):
         for utilization in utilizations:
             for days in window_days:
                 params = {
                     **baseline,
-                    "gpu_throughput": acc.dense_tflops,
+                    "gpu_throughput": acc["dense_tflops"],
                     "gpu_utilization": utilization,
                     "training_window": days,
                     "days_per_month": 1,
@@ -194,10 +198,10 @@ def sensitivity(
                 demand = training_demand(params)
                 rows.append(
                     {
-                        "accelerator": acc.accelerator,
-                        "precision": acc.precision,
-                        "gpu_throughput_tflops": acc.dense_tflops,
-                        "throughput_source": acc.source,
+                        "accelerator": acc["accelerator"],
+                        "precision": acc["precision"],
+                        "gpu_throughput_tflops": acc["dense_tflops"],
+                        "throughput_source": acc["source"],
                         "gpu_utilization_pct": utilization,
                         "training_window_days": days,
                         "gpus_exact": demand.gpus_exact,
@@ -211,17 +215,17 @@ def sensitivity(
 def reproduction(demand: pd.DataFrame, model_figures: pd.DataFrame) -> pd.DataFrame:
     """The baseline's results beside the ones the report prints (the `gpu_model` figures):
     one row per workload and output, with the printed figure's id and whether they agree."""
-    baseline = demand[demand["scenario"] == BASELINE].set_index("workload")
+    baseline = demand[demand["scenario"] == BASELINE].set_index("workload").to_dict("index")
     printed = model_figures[model_figures["metric"].isin(OUTPUTS)]
     rows = [
         {
-            "workload": figure.entity,
-            "output": figure.metric,
-            "printed": int(figure.value),
-            "reproduced": int(baseline.at[figure.entity, figure.metric]),
-            "figure_id": figure.figure_id,
+            "workload": figure["entity"],
+            "output": figure["metric"],
+            "printed": int(figure["value"]),
+            "reproduced": int(baseline[figure["entity"]][figure["metric"]]),
+            "figure_id": figure["figure_id"],
         }
-        for figure in printed.itertuples(index=False)
+        for figure in rows_of(printed, ["entity", "metric", "value", "figure_id"])
     ]
     frame = pd.DataFrame(rows, columns=["workload", "output", "printed", "reproduced", "figure_id"])
     return frame.assign(matches=frame["printed"] == frame["reproduced"])

@@ -9,6 +9,7 @@ value agrees with a recomputed one when their intervals overlap, i.e. when
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # "about" (约/近) claims no printed precision; we allow this relative slack around the value.
@@ -40,36 +41,36 @@ class Interval:
     def half_width(self) -> float:
         return (self.hi - self.lo) / 2
 
-    def _combine(self, other: Interval | float, op) -> Interval:
+    def _combine(self, other: Interval | float, op: Callable[[float, float], float]) -> Interval:
         other = other if isinstance(other, Interval) else Interval.exact(float(other))
         corners = [op(a, b) for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
         return Interval(min(corners), max(corners))
 
-    def __add__(self, other):
+    def __add__(self, other: Interval | float) -> Interval:
         return self._combine(other, lambda a, b: a + b)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Interval | float) -> Interval:
         return self._combine(other, lambda a, b: a - b)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Interval | float) -> Interval:
         return self._combine(other, lambda a, b: a * b)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Interval | float) -> Interval:
         other = other if isinstance(other, Interval) else Interval.exact(float(other))
         if other.lo <= 0 <= other.hi:
             return Interval(-math.inf, math.inf)
         return self._combine(other, lambda a, b: a / b)
 
-    def __radd__(self, other):
+    def __radd__(self, other: float) -> Interval:
         return self + other
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: float) -> Interval:
         return self * other
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: float) -> Interval:
         return Interval.exact(float(other)) - self
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: float) -> Interval:
         return Interval.exact(float(other)) / self
 
     def __pow__(self, exponent: float) -> Interval:

@@ -2,6 +2,7 @@
 (`page`), read from the warehouse's marts. No Dagster here: a notebook can use them too."""
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -19,7 +20,7 @@ def report_path(warehouse_file: Path) -> Path:
     return warehouse_file.parent / REPORT_FILE
 
 
-def report_to_show(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> dict:
+def report_to_show(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> dict[str, Any]:
     """The newest report that states figures in every one of `tables` (the charts and the page
     show its figures): a later report restating only a few figures does not displace it."""
     frame = con.execute(
@@ -31,7 +32,7 @@ def report_to_show(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> d
     ).df()
     if frame.empty:
         raise ValueError(f"no report in the warehouse states figures in all of {list(tables)}")
-    return frame.iloc[0].to_dict()
+    return {str(k): v for k, v in frame.iloc[0].to_dict().items()}
 
 
 def provenance(

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -25,6 +25,8 @@ from warehouse.metrics.gpu_demand import BASELINE, INFERENCE, TRAINING
 from warehouse.store import write_file_atomically
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
     from matplotlib.figure import Figure
 
 # Preferred first: Simplified Chinese faces, then other CJK families Debian ships.
@@ -95,7 +97,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, report_id: str) -> pd.DataF
     return con.execute(sql, [report_id]).df()
 
 
-def _label_bars(ax, bars, texts: list[str]) -> None:
+def _label_bars(ax: Axes, bars: BarContainer, texts: list[str]) -> None:
     for bar, text in zip(bars, texts, strict=True):
         ax.annotate(
             text,
@@ -108,7 +110,7 @@ def _label_bars(ax, bars, texts: list[str]) -> None:
         )
 
 
-def _pct(value: float) -> str:
+def _pct(value: Any) -> str:
     return "" if pd.isna(value) else f"{value:+.1f}%"
 
 
@@ -144,14 +146,14 @@ def _bars_with_growth(
     twin.set_ylabel("同比增速 growth (%)")
     twin.set_ylim(0, max(frame[growth].max() * 1.3, 1))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper left", fontsize=8)
     ax.set_title(title, fontsize=10)
 
 
 # --- the charts --------------------------------------------------------------------------
 
 
-def draw_it_spend(con, report_id: str, fig: Figure) -> None:
+def draw_it_spend(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     frame = _frame(
         con,
         """
@@ -203,7 +205,7 @@ def draw_it_spend(con, report_id: str, fig: Figure) -> None:
     ax.set_title(f"全球IT支出 合计 total: {summary}", fontsize=10)
 
 
-def draw_public_cloud(con, report_id: str, fig: Figure) -> None:
+def draw_public_cloud(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     frame = _frame(
         con,
         """
@@ -238,7 +240,7 @@ def draw_public_cloud(con, report_id: str, fig: Figure) -> None:
         )
 
 
-def draw_intelligent_compute(con, report_id: str, fig: Figure) -> None:
+def draw_intelligent_compute(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     from matplotlib.patches import Patch
 
     levels = _frame(
@@ -295,7 +297,7 @@ def draw_intelligent_compute(con, report_id: str, fig: Figure) -> None:
     ax.set_title("中国智能算力规模 China intelligent compute", fontsize=10)
 
 
-def draw_market_share(con, report_id: str, fig: Figure) -> None:
+def draw_market_share(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     import matplotlib
     from matplotlib.patches import Patch
 
@@ -310,7 +312,8 @@ def draw_market_share(con, report_id: str, fig: Figure) -> None:
     frame = frame.iloc[::-1].reset_index(drop=True)  # barh draws bottom-up
     ax = fig.subplots()
     markets = list(dict.fromkeys(frame["market"][::-1]))
-    palette = dict(zip(markets, matplotlib.colormaps["tab10"].colors, strict=False))
+    tab10 = matplotlib.colormaps["tab10"]
+    palette = dict(zip(markets, [tab10(i) for i in range(tab10.N)], strict=False))
     y = np.arange(len(frame))
     bars = ax.barh(y, frame["share_pct"], color=[palette[m] for m in frame["market"]])
     for bar, value in zip(bars, frame["share_pct"], strict=True):
@@ -330,7 +333,7 @@ def draw_market_share(con, report_id: str, fig: Figure) -> None:
             Patch(
                 color=palette[market],
                 label=f"{MARKET_LABELS.get(market, market)} "
-                + "/".join(frame.loc[frame["market"] == market, "period"].unique()),
+                + "/".join(frame[frame["market"] == market]["period"].unique()),
             )
             for market in markets
         ],
@@ -340,7 +343,7 @@ def draw_market_share(con, report_id: str, fig: Figure) -> None:
     ax.set_title("云市场份额 market shares (各市场分别统计 each market separately)", fontsize=10)
 
 
-def draw_carrier_cloud(con, report_id: str, fig: Figure) -> None:
+def draw_carrier_cloud(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     frame = _frame(
         con,
         f"""
@@ -379,7 +382,7 @@ def _long(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return melted.assign(label=melted["name_zh"] + " · " + melted["measure"].map(columns))
 
 
-def draw_datacenter_projects(con, report_id: str, fig: Figure) -> None:
+def draw_datacenter_projects(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     columns = ", ".join([*DATACENTER_COUNTS, *DATACENTER_COMPUTE])
     frame = _frame(
         con,
@@ -419,7 +422,7 @@ def draw_datacenter_projects(con, report_id: str, fig: Figure) -> None:
         ax.set_title(title, fontsize=10)
 
 
-def draw_gpu_demand(con, report_id: str, fig: Figure) -> None:
+def draw_gpu_demand(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
     frame = con.sql(
         "SELECT scenario, workload, gpus FROM marts.gpu_demand ORDER BY scenario, workload"
     ).df()
@@ -450,7 +453,8 @@ def draw_gpu_demand(con, report_id: str, fig: Figure) -> None:
     fig.suptitle("ChatGPT 算力需求: 报告基准 vs 情景 baseline vs scenarios", fontsize=11)
 
 
-def draw_sensitivity(con, report_id: str, fig: Figure) -> None:
+def draw_sensitivity(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure) -> None:
+    from matplotlib.cm import ScalarMappable
     from matplotlib.colors import LogNorm
     from matplotlib.patches import Rectangle
 
@@ -475,7 +479,7 @@ def draw_sensitivity(con, report_id: str, fig: Figure) -> None:
         grid = rows.pivot(
             index="gpu_utilization_pct", columns="training_window_days", values="gpus_provisioned"
         )
-        image = ax.imshow(grid.values, cmap="viridis_r", norm=norm, aspect="auto")
+        ax.imshow(grid.values, cmap="viridis_r", norm=norm, aspect="auto")
         for (i, j), value in np.ndenumerate(grid.values):
             ax.text(
                 j,
@@ -498,7 +502,11 @@ def draw_sensitivity(con, report_id: str, fig: Figure) -> None:
             )
     for ax in axes[len(groups) :]:
         ax.set_visible(False)
-    fig.colorbar(image, ax=axes.tolist(), label="GPU 数量 (向上取整) GPUs provisioned")
+    fig.colorbar(
+        ScalarMappable(norm=norm, cmap="viridis_r"),
+        ax=axes.tolist(),
+        label="GPU 数量 (向上取整) GPUs provisioned",
+    )
     fig.suptitle(
         f"训练所需GPU敏感性 training GPUs: 利用率 × 训练时长 × 加速卡 (红框: 报告假设 "
         f"{utilization0:g}%, {days0:g}天, {tflops0:g} TFLOPS)",

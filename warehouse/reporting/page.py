@@ -7,6 +7,7 @@ import base64
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -99,11 +100,11 @@ KEY_TABLES = (
 )
 
 
-def _escape(value) -> str:
+def _escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
         return "<td></td>"
     if isinstance(value, bool):
@@ -135,7 +136,7 @@ def provenance_html(entries: list[tuple[str, str, str]]) -> str:
     return f'<p class="provenance">Provenance: {"; ".join(items) or "—"}</p>'
 
 
-def _charts_section(con, report_id: str, folder: Path) -> str:
+def _charts_section(con: duckdb.DuckDBPyConnection, report_id: str, folder: Path) -> str:
     parts = ['<section id="charts"><h2>图表 Charts</h2>']
     for spec in CHARTS:
         path = folder / spec.file_name
@@ -153,7 +154,7 @@ def _charts_section(con, report_id: str, folder: Path) -> str:
     return "".join(parts) + "</section>"
 
 
-def _tables_section(con, report_id: str) -> str:
+def _tables_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     parts = ['<section id="tables"><h2>关键数据表 Key tables</h2>']
     for table in KEY_TABLES:
         frame = con.execute(
@@ -169,7 +170,7 @@ def _tables_section(con, report_id: str) -> str:
     return "".join(parts) + "</section>"
 
 
-def _gpu_section(con, report_id: str) -> str:
+def _gpu_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     demand = con.sql("SELECT * FROM marts.gpu_demand").df()
     model = con.execute(
         f"SELECT * FROM {FIGURES_TABLE} WHERE report_id = ? AND table_name = 'gpu_model'",
@@ -206,7 +207,7 @@ def _gpu_section(con, report_id: str) -> str:
     )
 
 
-def _findings_section(con, report_id: str) -> str:
+def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     findings = con.execute(
         f"""
         SELECT c.check_id, c.relation, c.description, c.stated, c.recomputed, c.abs_diff,
@@ -233,7 +234,9 @@ def _findings_section(con, report_id: str) -> str:
             )
         )
         source = (
-            provenance_html([(finding.section, finding.data_source, finding.data_source_name)])
+            provenance_html(
+                [(str(finding.section), str(finding.data_source), str(finding.data_source_name))]
+            )
             if finding.section
             else ""
         )
@@ -251,7 +254,7 @@ def _findings_section(con, report_id: str) -> str:
     )
 
 
-def _sources_section(con) -> str:
+def _sources_section(con: duckdb.DuckDBPyConnection) -> str:
     sources = con.sql(
         "SELECT data_source, data_source_name, data_source_name_zh, figures "
         "FROM marts.dim_data_sources WHERE figures > 0 ORDER BY ALL"
@@ -265,7 +268,7 @@ def _sources_section(con) -> str:
 
 
 def render_page(
-    con: duckdb.DuckDBPyConnection, report: dict, charts_folder: Path, generated_at: str
+    con: duckdb.DuckDBPyConnection, report: dict[str, Any], charts_folder: Path, generated_at: str
 ) -> str:
     report_id = report["report_id"]
     title = f"{report['title_zh']} — {report['title']}"
