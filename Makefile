@@ -22,20 +22,27 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp pipelines/dagster.yaml $@
 
-# Debian packages the charts and the browser tests need: a CJK font (the report is Chinese) and
-# Chromium (Playwright drives Debian's build; it never downloads a browser). Installed with
-# apt-get when missing and we are root (CI); otherwise the charts say which font is missing and
-# the browser tests skip with the reason.
+# Debian packages the charts and the tests need: a CJK font (the report is Chinese), Chromium
+# (Playwright drives Debian's build; it never downloads a browser) and PostgreSQL (the tests
+# start their own server from it). Installed with apt-get when missing and we are root (CI);
+# otherwise the charts say which font is missing and the tests that need the others skip
+# with the reason (under CI=true the PostgreSQL ones fail instead).
 system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi 'Noto Sans CJK' || { \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing="$$missing fonts-noto-cjk fontconfig"; \
+	command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium fonts-noto-cjk (apt-get)"; \
+	    echo "installing$$missing (apt-get)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends chromium fonts-noto-cjk fontconfig >/dev/null; \
+	      --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "system-deps: chromium and/or fonts-noto-cjk missing and apt-get unavailable" \
-	      "(not root?): charts need the font, browser tests will skip" >&2; \
-	  fi; }
+	    echo "system-deps: missing$$missing and apt-get unavailable (not root?):" \
+	      "charts need the font, the tests that need the others skip" >&2; \
+	  fi; \
+	fi
 
 run: install system-deps  ## full refresh of every asset into warehouse/cloud.duckdb, then a summary
 	$(BIN)/crw refresh

@@ -1,18 +1,23 @@
 """Shared fixtures: a private copy of the real sources and a private warehouse file per test,
-one full build of the real sources shared by the read-only tests of a session, and a small
-demo project for tests of the machinery."""
+one full build of the real sources shared by the read-only tests of a session, a small
+demo project for tests of the machinery, and one PostgreSQL server for the session."""
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from demo_sources import write_sources
+from postgres_server import PostgresServer, binaries, postgres_server
 from runs import materialize
 
 from warehouse import settings
 
 REAL_SOURCES = settings.PROJECT_ROOT / "sources"
+DAGSTER_TEMPLATE = "dagster_template"
 
 
 @pytest.fixture
@@ -62,3 +67,29 @@ def project(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "cloud.duckdb"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session, with a database of Dagster's tables as template.
+    Missing, the tests that need it skip on a developer's machine and fail in CI."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        message = (
+            "PostgreSQL is not installed: `make system-deps` installs Debian's postgresql "
+            "(as root, with apt-get)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with postgres_server(bin_dir) as server:
+        url = server.new_database(DAGSTER_TEMPLATE)
+        with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": url}}}):
+            pass  # creates Dagster's tables
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> str:
+    """A fresh database with Dagster's tables already created: the URL for DAGSTER_PG_URL."""
+    return postgres.new_database(template=DAGSTER_TEMPLATE)

@@ -1,0 +1,66 @@
+"""The Dagster instance's storage, chosen by the environment: one dagster.yaml for a single
+user (embedded SQLite in DAGSTER_HOME, nothing to set) and for a team (PostgreSQL, shared by
+the webserver, the daemon and every run).
+
+`pipelines/dagster.yaml` names this class as its `storage: custom:` and gives it three
+settings blocks, each in Dagster's own schema with `env:` indirection: `sqlite`,
+`postgres_url` and `postgres_host`. Setting DAGSTER_PG_URL selects the second, DAGSTER_PG_HOST
+the third, neither the first; Dagster then resolves the chosen block (a variable it names but
+that is unset is an error, not a silent fall-back to SQLite) and builds its stock storage.
+"""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster._config import process_config, resolve_to_config_type
+from dagster._core.errors import DagsterInvalidConfigError
+from dagster._core.storage.base_storage import DagsterStorage
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+from dagster._serdes import ConfigurableClass, ConfigurableClassData
+
+POSTGRES_URL_VARIABLE = "DAGSTER_PG_URL"
+POSTGRES_HOST_VARIABLE = "DAGSTER_PG_HOST"
+BLOCKS = ("sqlite", "postgres_url", "postgres_host")
+
+
+def selected_block() -> str:
+    """Which settings block of dagster.yaml the environment selects."""
+    if os.environ.get(POSTGRES_URL_VARIABLE):
+        return "postgres_url"
+    if os.environ.get(POSTGRES_HOST_VARIABLE):
+        return "postgres_host"
+    return "sqlite"
+
+
+def _resolved(storage_class: type[ConfigurableClass], config: Mapping[str, Any]) -> dict:
+    """The settings as Dagster resolves them for that class (env: lookups, defaults)."""
+    result = process_config(resolve_to_config_type(storage_class.config_type()), config)
+    if not result.success:
+        raise DagsterInvalidConfigError(
+            f"dagster.yaml storage for {storage_class.__name__}", result.errors, config
+        )
+    return result.value
+
+
+class EnvironmentSelectedStorage(DagsterStorage, ConfigurableClass):
+    """Never instantiated: `from_config_value` returns Dagster's SQLite or PostgreSQL storage."""
+
+    @classmethod
+    def config_type(cls) -> dict:
+        # Each block is checked against its storage's schema once chosen; the unchosen ones
+        # name variables that are unset, so they must not be resolved here.
+        return {block: dg.Permissive() for block in BLOCKS}
+
+    @classmethod
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> DagsterStorage:
+        block = selected_block()
+        if block == "sqlite":
+            storage_class = DagsterSqliteStorage
+        else:  # imported only when chosen: a single user's `make run` never loads the driver
+            from dagster_postgres import DagsterPostgresStorage as storage_class
+        settings = _resolved(storage_class, config_value[block])
+        return storage_class.from_config_value(inst_data, settings)

@@ -1,0 +1,106 @@
+"""The Dagster instance's storage as pipelines/dagster.yaml selects it from the environment:
+Dagster's embedded SQLite files in DAGSTER_HOME when nothing is set, PostgreSQL (a real
+server, started for the session) from DAGSTER_PG_URL or from DAGSTER_PG_HOST and the other
+DAGSTER_PG_* variables."""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy
+from dagster._core.errors import DagsterInvalidConfigError
+from dagster._core.storage.runs import SqliteRunStorage
+from dagster_postgres import PostgresRunStorage
+
+from pipelines.cli import main
+from warehouse import settings
+
+POSTGRES_VARIABLES = ("URL", "HOST", "PORT", "USER", "PASSWORD", "DB")
+GPU_DEMAND = dg.AssetKey(["marts", "gpu_demand"])
+
+
+@dg.asset
+def one_asset() -> None:
+    """A run to record."""
+
+
+@pytest.fixture
+def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """DAGSTER_HOME as the Makefile lays it out: the project's dagster.yaml copied in."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(settings.PROJECT_ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    for name in POSTGRES_VARIABLES:
+        monkeypatch.delenv(f"DAGSTER_PG_{name}", raising=False)
+    return home
+
+
+def _record_a_run(instance: dg.DagsterInstance) -> None:
+    assert dg.materialize([one_asset], instance=instance).success
+
+
+def _runs_in_postgres(url: str) -> int:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sqlalchemy.text("SELECT count(*) FROM runs")).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_nothing_set_keeps_the_embedded_sqlite_files_in_dagster_home(dagster_home):
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.run_storage, SqliteRunStorage)
+        _record_a_run(instance)
+        assert instance.get_runs_count() == 1
+    assert (dagster_home / "history" / "runs.db").is_file()
+
+
+def test_a_host_without_the_other_settings_names_what_is_missing(dagster_home, monkeypatch):
+    monkeypatch.setenv("DAGSTER_PG_HOST", "127.0.0.1")
+    with pytest.raises(DagsterInvalidConfigError, match="DAGSTER_PG_PORT"):
+        dg.DagsterInstance.get()
+
+
+def test_url_selects_postgres(dagster_home, monkeypatch, postgres_url):
+    monkeypatch.setenv("DAGSTER_PG_URL", postgres_url)
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        _record_a_run(instance)
+    assert _runs_in_postgres(postgres_url) == 1
+    assert not (dagster_home / "history").exists()  # nothing went to SQLite
+
+
+def test_host_port_user_password_and_database_select_postgres(
+    dagster_home, monkeypatch, postgres, postgres_url
+):
+    database = postgres_url.rsplit("/", 1)[1]
+    settings_ = {"HOST": "127.0.0.1", "PORT": str(postgres.port), "USER": "postgres"}
+    settings_ |= {"PASSWORD": "unused-with-trust-auth", "DB": database}
+    for name, value in settings_.items():
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", value)
+    with dg.DagsterInstance.get() as instance:
+        assert instance.run_storage.postgres_url == (
+            f"postgresql+psycopg2://postgres:unused-with-trust-auth@127.0.0.1:"
+            f"{postgres.port}/{database}"
+        )
+        _record_a_run(instance)
+    assert _runs_in_postgres(postgres_url) == 1
+
+
+def test_full_refresh_records_its_run_in_postgres(
+    dagster_home, monkeypatch, postgres_url, warehouse_file, capsys
+):
+    monkeypatch.setenv("DAGSTER_PG_URL", postgres_url)
+    monkeypatch.delenv("SOURCES_PATH", raising=False)
+    assert main(["refresh"]) == 0, capsys.readouterr().out
+    with dg.DagsterInstance.get() as instance:
+        [run] = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        assert run.tags["crw/trigger"] == "cli"
+        event = instance.get_latest_materialization_event(GPU_DEMAND)
+    # the report's GPU model: 15,531 A100s to train a ChatGPT-scale model
+    assert event.asset_materialization.metadata["training_gpus"].value == 15_531
+    assert not (dagster_home / "history").exists()
