@@ -2,18 +2,19 @@
 one full build of the real sources shared by the read-only tests of a session, a small
 demo project for tests of the machinery, and one PostgreSQL server for the session."""
 
+import functools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 from demo_sources import write_sources
-from postgres_server import PostgresServer, binaries, postgres_server
 from runs import materialize
 
+from benchmarks.postgres_server import PostgresServer, binaries, postgres_server
 from warehouse import settings
 
 REAL_SOURCES = settings.PROJECT_ROOT / "sources"
@@ -89,7 +90,24 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def new_dagster_database(postgres: PostgresServer) -> Callable[[], str]:
+    """Makes a fresh database with Dagster's tables already created: its URL, as
+    DAGSTER_PG_URL takes it."""
+    return functools.partial(postgres.new_database, template=DAGSTER_TEMPLATE)
+
+
 @pytest.fixture
-def postgres_url(postgres: PostgresServer) -> str:
-    """A fresh database with Dagster's tables already created: the URL for DAGSTER_PG_URL."""
-    return postgres.new_database(template=DAGSTER_TEMPLATE)
+def postgres_url(new_dagster_database) -> str:
+    return new_dagster_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def instance(request: pytest.FixtureRequest) -> Iterator[dg.DagsterInstance]:
+    """A test instance of Dagster on its default SQLite storage, and again on PostgreSQL."""
+    overrides = None
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        overrides = {"storage": {"postgres": {"postgres_url": url}}}
+    with dg.instance_for_test(overrides=overrides) as test_instance:
+        yield test_instance

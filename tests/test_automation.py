@@ -1,5 +1,6 @@
 """The daily schedule, the source-change sensor and the automation conditions, through
-Dagster's test APIs, against the demo sources of conftest.py."""
+Dagster's test APIs, against the demo sources of conftest.py; each test that keeps state in
+a Dagster instance runs on SQLite and on PostgreSQL."""
 
 import datetime as dt
 import json
@@ -73,13 +74,12 @@ class SensorTicks:
 
 
 @pytest.fixture
-def ticks(definitions):
-    with dg.instance_for_test() as instance:
-        sensor_ticks = SensorTicks(definitions, instance)
-        first = sensor_ticks.tick()
-        assert not first.run_requests
-        assert "baseline" in first.skip_reason.skip_message
-        yield sensor_ticks
+def ticks(definitions, instance):
+    sensor_ticks = SensorTicks(definitions, instance)
+    first = sensor_ticks.tick()
+    assert not first.run_requests
+    assert "baseline" in first.skip_reason.skip_message
+    return sensor_ticks
 
 
 def test_first_tick_records_every_source_file(ticks, project):
@@ -154,16 +154,15 @@ def test_documentation_and_hidden_files_request_nothing(ticks, project):
     assert ticks.requested() is None
 
 
-def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions):
+def test_schedule_requests_a_full_refresh_in_shanghai_time(definitions, instance):
     schedule = definitions.resolve_schedule_def("daily_refresh")
     assert schedule.job_name == REFRESH_JOB
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=dt.datetime(2025, 1, 2, 6, 0)
-        )
-        [request] = schedule.evaluate_tick(context).run_requests
+    context = dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=dt.datetime(2025, 1, 2, 6, 0)
+    )
+    [request] = schedule.evaluate_tick(context).run_requests
     assert request.asset_selection is None  # the whole job: every asset
     job = definitions.resolve_job_def(REFRESH_JOB)
     assert set(job.asset_layer.executable_asset_keys) == (
@@ -191,31 +190,30 @@ def test_assets_without_a_condition_follow_upstream(definitions):
     assert specs[dg.AssetKey(["raw", "it_spend"])].automation_condition.get_label() == "eager"
 
 
-def test_downstream_follows_an_updated_upstream(definitions):
+def test_downstream_follows_an_updated_upstream(definitions, instance):
     # The metric assets read marts the demo project has no models for; they are exercised
     # against the real sources elsewhere. Here: the raw tables and the model downstream.
     graph = definitions.resolve_asset_graph()
     selection = dg.AssetSelection.assets(*_raw(*RAW_TABLES), STG_IT_SPEND)
     job = definitions.resolve_job_def(REFRESH_JOB)
-    with dg.instance_for_test() as instance:
-        assert job.execute_in_process(
-            instance=instance, asset_selection=sorted(selection.resolve(graph))
-        ).success
-        first = dg.evaluate_automation_conditions(
-            defs=definitions, instance=instance, asset_selection=selection
-        )
-        assert first.total_requested == 0  # everything is up to date
-        assert job.execute_in_process(
-            instance=instance, asset_selection=[dg.AssetKey(["raw", "it_spend"])]
-        ).success
-        second = dg.evaluate_automation_conditions(
-            defs=definitions, instance=instance, asset_selection=selection, cursor=first.cursor
-        )
-        assert second.total_requested == 1
-        assert second.get_requested_partitions(STG_IT_SPEND) == {None}
+    assert job.execute_in_process(
+        instance=instance, asset_selection=sorted(selection.resolve(graph))
+    ).success
+    first = dg.evaluate_automation_conditions(
+        defs=definitions, instance=instance, asset_selection=selection
+    )
+    assert first.total_requested == 0  # everything is up to date
+    assert job.execute_in_process(
+        instance=instance, asset_selection=[dg.AssetKey(["raw", "it_spend"])]
+    ).success
+    second = dg.evaluate_automation_conditions(
+        defs=definitions, instance=instance, asset_selection=selection, cursor=first.cursor
+    )
+    assert second.total_requested == 1
+    assert second.get_requested_partitions(STG_IT_SPEND) == {None}
 
 
-def test_declarative_automation_publishes_in_the_same_run(tmp_path):
+def test_declarative_automation_publishes_in_the_same_run(tmp_path, instance):
     """When automation follows an updated upstream asset, the publish step is requested in
     the same evaluation (so the same run), not in a later run without the build."""
     from pipelines.resources import WarehouseResource
@@ -234,13 +232,12 @@ def test_declarative_automation_publishes_in_the_same_run(tmp_path):
         resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"))},
     )
     job = definitions.resolve_implicit_global_asset_job_def()
-    with dg.instance_for_test() as instance:
-        assert job.execute_in_process(instance=instance).success
-        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
-        assert first.total_requested == 0
-        assert job.execute_in_process(instance=instance, asset_selection=[raw_a.key]).success
-        second = dg.evaluate_automation_conditions(
-            defs=definitions, instance=instance, cursor=first.cursor
-        )
-        assert second.get_requested_partitions(mart_b.key) == {None}
-        assert second.get_requested_partitions(PUBLISH_KEY) == {None}
+    assert job.execute_in_process(instance=instance).success
+    first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+    assert first.total_requested == 0
+    assert job.execute_in_process(instance=instance, asset_selection=[raw_a.key]).success
+    second = dg.evaluate_automation_conditions(
+        defs=definitions, instance=instance, cursor=first.cursor
+    )
+    assert second.get_requested_partitions(mart_b.key) == {None}
+    assert second.get_requested_partitions(PUBLISH_KEY) == {None}

@@ -7,21 +7,13 @@ Screenshots go to the test's tmp dir and are copied to build/screenshots/ (git-i
 skip with the reason.
 """
 
-import contextlib
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dagster_dev import dagster_dev, graphql
 
 from warehouse import settings
 from warehouse.reporting import report_path
@@ -41,9 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 GROUPS = ("raw", "staging", "marts", "metrics", "reports")
-SERVER_START_SECONDS = 240
 RUN_SECONDS = 240
-STOP_SECONDS = 20
 UI_TIMEOUT_MS = 60_000
 SCREENSHOTS = settings.PROJECT_ROOT / "build" / "screenshots"
 CJK_FONT_MARKERS = ("CJK", "Source Han", "WenQuanYi", "Droid Sans Fallback")
@@ -57,73 +47,13 @@ if CHROMIUM is None:
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> bytes | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def _graphql(base: str, query: str) -> dict:
-    request = urllib.request.Request(
-        f"{base}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["data"]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """`dagster dev` and everything it started (webserver, daemon, code server, run
-    workers): its own process group."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)  # as Ctrl-C: it stops its children itself
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_SECONDS)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`dagster dev` on a free loopback port: its base URL and the warehouse file it builds."""
     root = tmp_path_factory.mktemp("ui")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(settings.PROJECT_ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
     warehouse = root / "warehouse" / "cloud.duckdb"
-    env = {**os.environ, "DAGSTER_HOME": str(home), "WAREHOUSE_PATH": str(warehouse)}
-    env.pop("SOURCES_PATH", None)
-    port = _free_port()
-    log = (root / "dagster_dev.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster")), "dev", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=settings.PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while _get(f"{base}/server_info") is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dagster dev did not serve {base}; see {log.name}")
-            time.sleep(1)
+    with dagster_dev(root, {"WAREHOUSE_PATH": str(warehouse), "SOURCES_PATH": None}) as base:
         yield base, warehouse
-    finally:
-        _stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +93,7 @@ def _dismiss_welcome(page: Page) -> None:
 
 
 def _runs(base: str) -> list[dict]:
-    data = _graphql(base, "{ runsOrError { ... on Runs { results { runId status } } } }")
+    data = graphql(base, "{ runsOrError { ... on Runs { results { runId status } } } }")
     return data["runsOrError"]["results"]
 
 

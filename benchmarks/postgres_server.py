@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL server from Debian's `postgresql` package: a new data directory, on a
-free loopback port, trusted local connections only, stopped and deleted after use.
+"""A throwaway PostgreSQL server from Debian's `postgresql` package, for the test suite and
+`make bench`: a new data directory, on a free loopback port, trusted local connections only,
+stopped and deleted after use.
 
 PostgreSQL refuses to run as root, so as root (CI) its commands run as the `postgres` user
 the package creates, in a directory under the system temp dir that user can reach.
@@ -31,7 +32,7 @@ def binaries() -> Path | None:
     return Path(versions[-1]) if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -76,7 +77,7 @@ def postgres_server(bin_dir: Path, durable: bool = False) -> Iterator[PostgresSe
     if os.geteuid() == 0:
         shutil.chown(folder, SERVER_USER, SERVER_USER)
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
     options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
     if not durable:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
