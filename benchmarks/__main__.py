@@ -5,9 +5,10 @@ the last one, with what dominated before and after each optimization).
 Every measurement runs in a fresh process (see `benchmarks.measure`), RUNS times, and is
 reported as median [min–max]; the machine's load average is printed with it, since other
 work on a 2-core machine moves every figure. The whole-process rows time `crw refresh` as
-`make run` starts it (SQLite run history in a DAGSTER_HOME), the same with an ephemeral
-instance, and a bare import of its libraries, alternating the three in each round after one
-untimed round; the goal rows divide figures measured in this same run.
+`make run` starts it (SQLite run history in a DAGSTER_HOME), the same with PostgreSQL run
+history (a server this benchmark starts), the same with an ephemeral instance, and a bare
+import of its libraries, alternating them in each round after one untimed round; the goal
+and ratio rows divide figures measured in this same run.
 """
 
 import argparse
@@ -21,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.postgres_server import binaries, postgres_server
 from benchmarks.synthetic import write_reports
 from warehouse import settings
 
@@ -55,20 +57,19 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - began
 
 
-def _whole_process(runs: int, folder: Path) -> dict[str, list[float]]:
-    """`crw refresh` with SQLite history and with an ephemeral instance, and the bare import
-    of its libraries, each a fresh process, alternating, after one untimed round."""
-    home = folder / "dagster_home"
-    home.mkdir(parents=True)
-    shutil.copyfile(settings.PROJECT_ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
-    base = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+def _whole_process(runs: int, folder: Path, postgres_url: str | None) -> dict[str, list[float]]:
+    """`crw refresh` with SQLite history, with PostgreSQL history (when a server is given) and
+    with an ephemeral instance, and the bare import of its libraries, each a fresh process,
+    alternating, after one untimed round."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_HOME", "DAGSTER_PG"))}
     base["WAREHOUSE_PATH"] = str(folder / "cloud.duckdb")
     crw = [str(Path(sys.executable).with_name("crw")), "refresh"]
-    commands = {
-        SQLITE: (crw, {**base, "DAGSTER_HOME": str(home)}),
-        EPHEMERAL: (crw, base),
-        IMPORT: ([sys.executable, "-c", LIBRARIES], base),
-    }
+    commands = {SQLITE: (crw, {**base, "DAGSTER_HOME": _dagster_home(folder / "sqlite_home")})}
+    if postgres_url:
+        home = _dagster_home(folder / "postgres_home")
+        commands[POSTGRES] = (crw, {**base, "DAGSTER_HOME": home, "DAGSTER_PG_URL": postgres_url})
+    commands[EPHEMERAL] = (crw, base)
+    commands[IMPORT] = ([sys.executable, "-c", LIBRARIES], base)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(runs + 1):
         for name, (command, env) in commands.items():
@@ -78,7 +79,26 @@ def _whole_process(runs: int, folder: Path) -> dict[str, list[float]]:
     return times
 
 
+def _dagster_home(folder: Path) -> str:
+    """A DAGSTER_HOME as the Makefile lays it out."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(settings.PROJECT_ROOT / "pipelines" / "dagster.yaml", folder / "dagster.yaml")
+    return str(folder)
+
+
+def _whole_process_with_postgres(runs: int, folder: Path) -> dict[str, list[float]]:
+    """The whole-process rows, PostgreSQL's against a local server with durable settings
+    (fsync on, as a real deployment runs it); without PostgreSQL installed, the others."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        print("PostgreSQL is not installed (`make system-deps`): no PostgreSQL row", flush=True)
+        return _whole_process(runs, folder, None)
+    with postgres_server(bin_dir, durable=True) as server:
+        return _whole_process(runs, folder, server.new_database())
+
+
 SQLITE = "`crw refresh`, SQLite run history (what `make run` does)"
+POSTGRES = "`crw refresh`, PostgreSQL run history (local server, fsync on)"
 EPHEMERAL = "`crw refresh`, ephemeral instance"
 IMPORT = f"bare `{LIBRARIES}`"
 
@@ -127,7 +147,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="crw-bench-") as tmp:
         root = Path(tmp)
         real = _env(root / "real", settings.sources_dir())
-        whole = _whole_process(runs, root / "whole")
+        whole = _whole_process_with_postgres(runs, root / "whole")
         imports = [_measure("imports", 1, {}) for _ in range(runs)]
         full = _measure("refresh", runs, real)
         floor = _measure("noop", runs, _env(root / "noop", settings.sources_dir()))
@@ -167,6 +187,16 @@ def main() -> int:
                 IMPORT_RATIO_GOAL,
             ),
             _goal("the same ÷ with an ephemeral instance", sqlite / ephemeral, HISTORY_RATIO_GOAL),
+            *(
+                [
+                    f"| PostgreSQL run history ÷ SQLite run history, same refresh | "
+                    f"{statistics.median(whole[POSTGRES]) / sqlite:.2f} |",
+                    f"| PostgreSQL run history ÷ ephemeral instance | "
+                    f"{statistics.median(whole[POSTGRES]) / ephemeral:.2f} |",
+                ]
+                if POSTGRES in whole
+                else []
+            ),
             _goal(
                 "in-process refresh ÷ the data's own work (load+validate, direct SQL, metrics: "
                 f"{data_work:.2f} s)",
