@@ -21,6 +21,9 @@ from source_edits import edit_cell
 from pipelines.automation import REFRESH_JOB
 from warehouse import settings
 
+# dagster-graphql's client calls gql the way gql now deprecates: not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore:Using variable_values:DeprecationWarning")
+
 LOCATION = "cloud_report_warehouse"
 TICK_SECONDS = 180  # the sensors tick every 20 and 30 s; the daemon starts after the UI
 RUN_SECONDS = 600  # a run starts a process (code location load) on a loaded 2-core machine
