@@ -12,9 +12,11 @@ and ratio rows divide figures measured in this same run.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -55,6 +57,21 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     began = time.perf_counter()
     subprocess.run(command, env=env, capture_output=True, check=True)
     return time.perf_counter() - began
+
+
+def _history_of_last_run(home: Path) -> str:
+    """What the newest run stored in the SQLite history under `home`: its events (in the run's
+    own database) and the copies in the cross-run index (asset and check events)."""
+    runs = home / "history" / "runs"
+    shards = [p for p in runs.glob("*.db") if p.stem != "index"]
+    shard = max(shards, key=lambda p: p.stat().st_mtime)
+    totals = []
+    for database, where in ((shard, ""), (runs / "index.db", " WHERE run_id = ?")):
+        with contextlib.closing(sqlite3.connect(database)) as con:
+            query = f"SELECT count(*), sum(length(event)) FROM event_logs{where}"
+            totals.append(con.execute(query, [shard.stem] if where else []).fetchone())
+    (events, size), (copies, copied) = totals
+    return f"{events} events, {size / 1024:,.0f} kB; index copies {copies}, {copied / 1024:,.0f} kB"
 
 
 def _whole_process(runs: int, folder: Path, postgres_url: str | None) -> dict[str, list[float]]:
@@ -154,6 +171,8 @@ def main() -> int:
         table = [f"| measurement | seconds, median [min–max] of {runs} |", "| --- | ---: |"]
         for name, values in whole.items():
             table.append(f"| whole process: {name} | {_stat(values)} |")
+        history = _history_of_last_run(root / "whole" / "sqlite_home")
+        table.append(f"| … what that refresh stored in the SQLite history | {history} |")
         for step in imports[0]:
             table.append(f"| code location load: {step} | {_stat([i[step] for i in imports])} |")
         table.append(

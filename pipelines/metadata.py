@@ -10,6 +10,7 @@ import pandas as pd
 from warehouse.store import quote
 
 PREVIEW_ROWS = 10
+PREVIEW_CELL_CHARS = 40  # a longer cell (a description, a list of ids) is cut with "…"
 ROW_COUNT = "dagster/row_count"
 COLUMN_SCHEMA = "dagster/column_schema"
 
@@ -44,9 +45,17 @@ def catalog_metadata(con: duckdb.DuckDBPyConnection, relations: Collection[str])
     }
 
 
+def _cut(value):
+    text = str(value)
+    return value if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
+
+
 def frame_preview(frame: pd.DataFrame) -> dict:
-    """The first rows of a table held in memory, as the Markdown the UI shows."""
-    return {"preview": dg.MetadataValue.md(frame.head(PREVIEW_ROWS).to_markdown(index=False))}
+    """The first rows of a table held in memory, as the Markdown the UI shows. Long cells are
+    cut: the preview is stored with every materialization, and one long text would otherwise
+    widen every row of it (Markdown pads each column to its widest cell)."""
+    head = frame.head(PREVIEW_ROWS).map(_cut)
+    return {"preview": dg.MetadataValue.md(head.to_markdown(index=False))}
 
 
 def table_preview(con: duckdb.DuckDBPyConnection, relation: str) -> dict:

@@ -79,7 +79,8 @@ def test_checks_alone_test_the_table_as_it_is(warehouse_file, built_warehouse):
 
 def test_row_counts_and_schemas_match_the_tables(built_warehouse, tmp_path, monkeypatch):
     """The catalog's row count of every table equals count(*), and the column schema lists
-    the table's columns with their documentation."""
+    the table's columns with their documentation. What the run history stores stays small:
+    no preview cell is longer than 40 characters and no metadata carries an inline image."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cloud.duckdb"))
     result = _run(tmp_path / "cloud.duckdb", built_warehouse, None)
     assert result.success
@@ -98,3 +99,10 @@ def test_row_counts_and_schemas_match_the_tables(built_warehouse, tmp_path, monk
             for e in result.get_asset_materialization_events()
         }[dg.AssetKey(["raw", "it_spend"])]["dagster/column_schema"].schema
         assert {c.name: c.description for c in schema.columns}["value"]
+    for event in result.get_asset_materialization_events():
+        metadata = event.step_materialization_data.materialization.metadata
+        assert not any("data:image" in str(value.value) for value in metadata.values())
+        if "preview" in metadata:
+            lines = metadata["preview"].value.splitlines()
+            cells = [c.strip() for line in lines[2:] for c in line.strip("|").split("|")]
+            assert max(map(len, cells)) <= 40, event.asset_key

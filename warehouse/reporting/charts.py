@@ -611,7 +611,6 @@ def render(spec: ChartSpec, con: duckdb.DuckDBPyConnection, report_id: str) -> b
 class WrittenChart:
     spec: ChartSpec
     path: Path
-    png: bytes
 
 
 def write_charts(
@@ -620,8 +619,7 @@ def write_charts(
     """Render every chart and write it to `folder` (each file replaced atomically)."""
     written = []
     for spec in CHARTS:
-        png = render(spec, con, report_id)
         path = folder / spec.file_name
-        write_file_atomically(path, png)
-        written.append(WrittenChart(spec, path, png))
+        write_file_atomically(path, render(spec, con, report_id))
+        written.append(WrittenChart(spec, path))
     return written
