@@ -32,14 +32,13 @@ def test_a_full_refresh_is_one_step_per_layer():
     job = defs().resolve_job_def(REFRESH_JOB)
     steps = {node.name for node in job.graph.nodes}
     # marts.metric_inputs reads the metric marts, so the SQL layer runs in two steps around them;
-    # the two report assets are still a step each, and publishing is the run's last step.
+    # the two report assets are one step, and publishing is the run's last step.
     assert steps == {
         "raw_tables",
         "sql_models",
         "sql_models_2",
         "metrics",
-        "reports__charts",
-        "reports__report_html",
+        "reports",
         "publish__warehouse",
     }
 

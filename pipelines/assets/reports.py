@@ -6,18 +6,19 @@
 - `reports/report_html` writes `report.html`: one self-contained page with the charts, the
   key tables, the GPU model reproduction and the consistency findings.
 
-Both show the newest report that states figures for every chart (`report_to_show`) and read
-the run's working copy of the warehouse. They write into the run's build, so their files
-appear beside the warehouse file together with the DuckDB file it was drawn from, when the
-run is published, and not at all if the run fails.
+They are one step, `reports`, as each layer is (a step of their own would cost Dagster's
+fixed per-step overhead once more). Both show the newest report that states figures for
+every chart (`report_to_show`) and read the run's working copy of the warehouse. They write
+into the run's build, so their files appear beside the warehouse file together with the
+DuckDB file it was drawn from, when the run is published, and not at all if the run fails.
 """
 
 from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.assets.models import relation_key
-from pipelines.resources import WarehouseResource
 from warehouse.reporting import (
     CHARTS_DIR,
     REPORT_FILE,
@@ -31,6 +32,7 @@ from warehouse.store import write_file_atomically
 
 GROUP = "reports"
 CHARTS_KEY = dg.AssetKey([GROUP, "charts"])
+REPORT_KEY = dg.AssetKey([GROUP, "report_html"])
 REPORT_READS = ("marts.dim_reports", "marts.dim_data_sources", "marts.fct_report_figures")
 
 
@@ -38,8 +40,44 @@ def _deps(*relations: str) -> list[dg.AssetKey]:
     return [relation_key(r) for r in sorted(set(relations))]
 
 
-@dg.asset(
-    key=CHARTS_KEY,
+def _charts(build: Build):
+    con = build.warehouse.build.connection
+    report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
+    metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
+    published = build.warehouse.build.published_artifact(CHARTS_DIR)
+    for chart in write_charts(con, report_id, build.warehouse.build.artifact_path(CHARTS_DIR)):
+        spec, path = chart.spec, published / chart.path.name
+        source = provenance_text(provenance(con, report_id, spec.figure_tables))
+        metadata[spec.name] = dg.MetadataValue.md(
+            f"**{spec.title}**\n\n{source}\n\n[{path.name}]({path.as_uri()})"
+        )
+        metadata[f"{spec.name}_path"] = dg.MetadataValue.path(str(path))
+    yield dg.MaterializeResult(asset_key=CHARTS_KEY, metadata=metadata)
+
+
+def _report_html(build: Build):
+    warehouse = build.warehouse.build
+    page = render_page(
+        warehouse.connection,
+        report_to_show(warehouse.connection, CHART_FIGURE_TABLES),
+        warehouse.artifact_path(CHARTS_DIR),
+        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    data = page.encode("utf-8")
+    write_file_atomically(warehouse.artifact_path(REPORT_FILE), data)
+    path = warehouse.published_artifact(REPORT_FILE)
+    yield dg.MaterializeResult(
+        asset_key=REPORT_KEY,
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "size_kb": round(len(data) / 1024, 1),
+            "url": dg.MetadataValue.url(path.as_uri()),
+        },
+    )
+
+
+CHARTS_SPEC = dg.AssetSpec(
+    CHARTS_KEY,
     group_name=GROUP,
     kinds={"python", "matplotlib"},
     deps=_deps(*CHART_READS, *REPORT_READS),
@@ -47,23 +85,8 @@ def _deps(*relations: str) -> list[dg.AssetKey]:
     + "; ".join(spec.title for spec in CHARTS)
     + ". Published to charts/ beside the warehouse file; the metadata links each file.",
 )
-def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    con = warehouse.build.connection
-    report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
-    metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
-    published = warehouse.build.published_artifact(CHARTS_DIR)
-    for chart in write_charts(con, report_id, warehouse.build.artifact_path(CHARTS_DIR)):
-        spec, path = chart.spec, published / chart.path.name
-        source = provenance_text(provenance(con, report_id, spec.figure_tables))
-        metadata[spec.name] = dg.MetadataValue.md(
-            f"**{spec.title}**\n\n{source}\n\n[{path.name}]({path.as_uri()})"
-        )
-        metadata[f"{spec.name}_path"] = dg.MetadataValue.path(str(path))
-    return dg.MaterializeResult(metadata=metadata)
-
-
-@dg.asset(
-    key=dg.AssetKey([GROUP, "report_html"]),
+REPORT_SPEC = dg.AssetSpec(
+    REPORT_KEY,
     group_name=GROUP,
     kinds={"python", "html"},
     deps=[
@@ -79,25 +102,13 @@ def charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     "(no network needed) with the charts, the key tables, the GPU model reproduction and the "
     "consistency findings, each figure next to its report section and cited source.",
 )
-def report_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    con = warehouse.build.connection
-    page = render_page(
-        con,
-        report_to_show(con, CHART_FIGURE_TABLES),
-        warehouse.build.artifact_path(CHARTS_DIR),
-        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    data = page.encode("utf-8")
-    write_file_atomically(warehouse.build.artifact_path(REPORT_FILE), data)
-    path = warehouse.build.published_artifact(REPORT_FILE)
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "size_kb": round(len(data) / 1024, 1),
-            "url": dg.MetadataValue.url(path.as_uri()),
-        }
-    )
 
 
 def report_assets() -> list[dg.AssetsDefinition]:
-    return [charts, report_html]
+    return [
+        layer_asset(
+            "reports",
+            [Member(CHARTS_SPEC, _charts), Member(REPORT_SPEC, _report_html)],
+            description="Draws the selected report artifacts (charts, report.html) into the build.",
+        )
+    ]
