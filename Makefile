@@ -1,5 +1,7 @@
 # The project's commands. Each installs what it needs into .venv first (from requirements.lock,
 # so a fresh machine gets exactly what CI tested) and keeps Dagster's state in .dagster_home.
+# The libraries are compiled to bytecode at install: where Python may not write .pyc files
+# (PYTHONDONTWRITEBYTECODE, a read-only venv) every process would compile Dagster again.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +16,7 @@ install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 

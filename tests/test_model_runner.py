@@ -3,11 +3,14 @@ fail when the definitions load with the file named, and docs and tests are read 
 the SQL."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from warehouse import settings
 from warehouse.models import ModelError, ModelProject, run_test
 
 PRODUCED = ["raw.it_spend", "raw.units"]  # tables the Python assets write
@@ -209,3 +212,30 @@ def test_staging_tests_block_by_default(tmp_path):
     )
     blocking = {t.name: t.blocking for t in project.models["staging.a"].tests}
     assert blocking == {"not_null_x": True, "unique_x": False}
+
+
+def test_the_parse_cache_follows_each_files_text(tmp_path, monkeypatch):
+    """What a file parsed to is kept beside the warehouse file, keyed on the file's text: a
+    second load reads it back without importing sqlglot, and an edit is parsed again."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "cloud.duckdb"))
+    (tmp_path / "warehouse").mkdir()
+    files = {"marts/a.sql": "SELECT * FROM raw.it_spend"}
+    assert load(tmp_path, files).models["marts.a"].reads == {"raw.it_spend"}
+    assert settings.sql_parse_cache_path().parent == tmp_path / "warehouse"
+    assert settings.sql_parse_cache_path().exists()
+    warm = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from warehouse.models import ModelProject; "
+            f"p = ModelProject.load({PRODUCED!r}, Path({str(tmp_path / 'dbt_like_sql')!r})); "
+            "print(sorted(p.models['marts.a'].reads), 'sqlglot' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert warm.stdout.split("] ")[-1].strip() == "False", warm.stdout
+    assert "['raw.it_spend']" in warm.stdout
+    edited = load(tmp_path, {"marts/a.sql": "SELECT * FROM raw.units"})
+    assert edited.models["marts.a"].reads == {"raw.units"}

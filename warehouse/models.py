@@ -4,8 +4,8 @@ Every `<schema>/<name>.sql` file is one model that becomes the DuckDB table `<sc
 (or, if the file holds `CREATE OR REPLACE MACRO <schema>.<name>`, that macro). Models name
 the tables they read by their schema-qualified DuckDB name (`FROM raw.it_spend`,
 `FROM staging.stg_figures`), which is this project's `ref()`/`source()`: the dependencies are
-parsed from the SQL with sqlglot, so a file runs as-is in any DuckDB client and the Dagster
-graph is exactly what the SQL reads.
+parsed from the SQL with sqlglot (warehouse/sql_parse.py, cached by file content), so a file
+runs as-is in any DuckDB client and the Dagster graph is exactly what the SQL reads.
 
 Docs and tests live beside the SQL as dbt users expect: `<schema>/_models.yml` describes
 models and columns (read by warehouse/docs.py, which also serves the tables Python assets
@@ -27,9 +27,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError
 
 from warehouse import settings
 from warehouse.docs import (
@@ -41,15 +38,12 @@ from warehouse.docs import (
     read_entries,
     table_doc,
 )
+from warehouse.sql_parse import MACRO, QUERY, ModelError, ParseCache
 from warehouse.store import quote, sql_literal
 
 TESTS_FOLDER = "tests"
 BLOCKING_SCHEMAS = frozenset({"staging"})  # bad staging must not feed the marts
 FAILING_ROWS_SHOWN = 20
-
-
-class ModelError(ValueError):
-    """A model file, its docs or its tests are wrong; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -92,48 +86,6 @@ class Model:
 class TestOutcome:
     failures: int
     sample: pd.DataFrame  # up to FAILING_ROWS_SHOWN offending rows
-
-
-def _statement(sql: str, file: str) -> exp.Expr:
-    try:
-        statements = [
-            s
-            for s in sqlglot.parse(sql, read="duckdb")
-            if s is not None and not isinstance(s, exp.Semicolon)
-        ]
-    except ParseError as error:
-        raise ModelError(f"{file}: is not valid DuckDB SQL: {error}") from None
-    if len(statements) != 1:
-        raise ModelError(f"{file}: must hold exactly one statement, found {len(statements)}")
-    return statements[0]
-
-
-def references(statement: exp.Expr, file: str) -> frozenset[str]:
-    """The schema-qualified relations (tables and table macros) a statement reads; CTE names
-    and built-in table functions are not relations."""
-    ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
-    created = statement.this.find(exp.Table) if isinstance(statement, exp.Create) else None
-    found = set()
-    for table in statement.find_all(exp.Table):
-        if table is created:
-            continue
-        if table.catalog:
-            raise ModelError(
-                f"{file}: refers to {table.sql('duckdb')}; name tables as "
-                "<schema>.<table> inside this warehouse"
-            )
-        if isinstance(table.this, exp.Anonymous) and table.db:
-            found.add(f"{table.db}.{table.this.name}".lower())
-        elif isinstance(table.this, exp.Identifier):
-            if table.db:
-                found.add(f"{table.db}.{table.name}".lower())
-            elif table.name.lower() not in ctes:
-                raise ModelError(
-                    f"{file}: refers to '{table.name}' without a schema; write "
-                    f"raw.{table.name}, staging.{table.name} or "
-                    f"marts.{table.name}"
-                )
-    return frozenset(found)
 
 
 # ---- generic tests: each returns the offending rows of `relation` -------------------------
@@ -251,23 +203,18 @@ def _declared_tests(schema: str, relation: str, entry: dict[str, Any]) -> list[M
 # ---- the project ------------------------------------------------------------------------
 
 
-def _load_model(path: Path, display: str, entry: dict[str, Any]) -> Model:
+def _load_model(path: Path, display: str, entry: dict, cache: ParseCache) -> Model:
     schema, name = path.parent.name, path.stem
     sql = path.read_text(encoding="utf-8")
-    statement = _statement(sql, display)
-    is_macro = isinstance(statement, exp.Create) and statement.args.get("kind") == "MACRO"
-    if is_macro:
-        created = statement.this.find(exp.Table)
-        if f"{created.db}.{created.name}".lower() != f"{schema}.{name}" or not statement.args.get(
-            "replace"
-        ):
-            raise ModelError(
-                f"{display}: a macro file must define CREATE OR REPLACE MACRO {schema}.{name}(...)"
-            )
-    elif not isinstance(statement, exp.Query | exp.Pivot):
+    parsed = cache.parsed(sql, display)
+    if parsed.kind == MACRO and parsed.creates != f"{schema}.{name}":
+        raise ModelError(
+            f"{display}: a macro file must define CREATE OR REPLACE MACRO {schema}.{name}(...)"
+        )
+    if parsed.kind not in (MACRO, QUERY):
         raise ModelError(
             f"{display}: a model is one SELECT (or CREATE OR REPLACE MACRO) "
-            f"statement, not {statement.key.upper()}"
+            f"statement, not {parsed.kind.upper()}"
         )
     relation = f"{schema}.{name}"
     try:
@@ -282,8 +229,8 @@ def _load_model(path: Path, display: str, entry: dict[str, Any]) -> Model:
         file=display,
         sql=sql.strip().rstrip(";"),
         doc=table_doc(schema, {**entry, "name": name}, sql),
-        reads=references(statement, display),
-        is_macro=is_macro,
+        reads=parsed.reads,
+        is_macro=parsed.kind == MACRO,
         tests=tuple(tests),
     )
 
@@ -300,6 +247,7 @@ class ModelProject:
         """`sources`: the schema-qualified tables the Python assets produce (raw.*, metric
         marts), which models may read besides each other."""
         root = root or settings.models_dir()
+        cache = ParseCache(settings.sql_parse_cache_path())
         models: dict[str, Model] = {}
         for folder in sorted(
             p
@@ -318,7 +266,7 @@ class ModelProject:
             files = sorted(folder.glob("*.sql"))
             for path in files:
                 model = _load_model(
-                    path, f"{root.name}/{folder.name}/{path.name}", docs.get(path.stem, {})
+                    path, f"{root.name}/{folder.name}/{path.name}", docs.get(path.stem, {}), cache
                 )
                 models[model.relation] = model
             documented = {n for n, e in docs.items() if e.get("built_by") != PYTHON_BUILT}
@@ -330,7 +278,8 @@ class ModelProject:
                 )
         project = cls(root, models)
         known = set(sources) | set(models)
-        project._attach_singular_tests(known)
+        project._attach_singular_tests(known, cache)
+        cache.save()
         for model in project.models.values():
             for relation in sorted(model.reads | {r for t in model.tests for r in t.reads}):
                 if relation not in known:
@@ -341,7 +290,7 @@ class ModelProject:
                     )
         return project._ordered()
 
-    def _attach_singular_tests(self, known: set[str]) -> None:
+    def _attach_singular_tests(self, known: set[str], cache: ParseCache) -> None:
         """`tests/<name>.sql` returns offending rows; it runs as a check of the model it reads
         (of the one built last, if it reads several; the others are extra dependencies)."""
         folder = self.root / TESTS_FOLDER
@@ -349,7 +298,7 @@ class ModelProject:
         for path in sorted(folder.glob("*.sql")) if folder.is_dir() else ():
             display = f"{self.root.name}/{TESTS_FOLDER}/{path.name}"
             sql = path.read_text(encoding="utf-8")
-            reads = references(_statement(sql, display), display)
+            reads = cache.parsed(sql, display).reads
             if unknown := sorted(reads - known):
                 raise ModelError(
                     f"{display}: refers to {unknown[0]}, which is neither a table "

@@ -19,6 +19,12 @@ def warehouse_path() -> Path:
     return _path_from_env("WAREHOUSE_PATH", PROJECT_ROOT / "warehouse" / "cloud.duckdb")
 
 
+def sql_parse_cache_path() -> Path:
+    """What the SQL files parsed to, kept beside the warehouse file (see warehouse/sql_parse.py)."""
+    published = warehouse_path()
+    return published.with_name(f".{published.name}.sql-parse-cache.json")
+
+
 def sources_dir() -> Path:
     """The folder of hand-transcribed report tables (`SOURCES_PATH`)."""
     return _path_from_env("SOURCES_PATH", PROJECT_ROOT / "sources")
