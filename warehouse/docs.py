@@ -83,6 +83,8 @@ def read_entries(path: Path, display: str) -> dict[str, dict[str, Any]]:
         raw = _parsed(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise DocsError(f"{display}: is not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise DocsError(f"{display}: must be a mapping with a 'models:' list")
     entries = raw.get("models") or []
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and "name" in e for e in entries

@@ -203,7 +203,7 @@ def _declared_tests(schema: str, relation: str, entry: dict[str, Any]) -> list[M
 # ---- the project ------------------------------------------------------------------------
 
 
-def _load_model(path: Path, display: str, entry: dict, cache: ParseCache) -> Model:
+def _load_model(path: Path, display: str, entry: dict[str, Any], cache: ParseCache) -> Model:
     schema, name = path.parent.name, path.stem
     sql = path.read_text(encoding="utf-8")
     parsed = cache.parsed(sql, display)

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warehouse.store import write_file_atomically
 
@@ -122,11 +122,11 @@ class ParseCache:
         except (OSError, ValueError):  # none yet, or unreadable: parse everything
             self._stored = {}
         self._salt = hashlib.sha256(_salt()).digest()
-        self._used: dict[str, dict] = {}
+        self._used: dict[str, dict[str, Any]] = {}
 
     def parsed(self, sql: str, file: str) -> ParsedSql:
         key = hashlib.sha256(self._salt + sql.encode()).hexdigest()
-        entry = self._stored.get(key)
+        entry: dict[str, Any] | None = self._stored.get(key)
         if entry is None:
             facts = parse_sql(sql, file)
             entry = {"kind": facts.kind, "creates": facts.creates, "reads": sorted(facts.reads)}
