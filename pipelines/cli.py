@@ -1,5 +1,5 @@
 """`crw`: query the published warehouse read-only, export a query's result, list its tables,
-or refresh it.
+extract a report document's numbers, or refresh it.
 
 `query` and `tables` need only DuckDB; Dagster is imported by `refresh` alone, so reading
 starts fast. Every failure is one line on stderr and exit code 1, never a traceback.
@@ -70,6 +70,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     describe.add_argument("table", help="e.g. gpu_demand or marts.gpu_demand")
     describe.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    extract = commands.add_parser(
+        "extract",
+        help="every numeric mention of a report document (PDF or text); --draft writes the "
+        "figures its report's tables lack as rows to review",
+    )
+    extract.add_argument("document", type=Path, help="the report's PDF or text file")
+    extract.add_argument(
+        "--report", help="its report_id: dates it, and matches the curated figures (figure_id)"
+    )
+    extract.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    extract.add_argument(
+        "--draft",
+        action="store_true",
+        help="write the untranscribed figures as draft rows of a figures table (CSV)",
+    )
+    extract.add_argument(
+        "-o", "--output", type=Path, help="write to this file (never inside sources/)"
+    )
     commands.add_parser(
         "refresh",
         help="materialize every asset now, with progress, and "
@@ -91,7 +109,7 @@ def _query(args: argparse.Namespace) -> int:
         raise QueryRefused(f"--format {fmt} needs --output FILE (it is not printable)")
     limit = None if args.no_limit else (DEFAULT_LIMIT if args.limit is None else args.limit)
     result = run_query(args.sql, limit=limit, timeout=args.timeout)
-    _print(render(result, fmt))
+    print_output(render(result, fmt))
     if result.truncated:
         print(
             f"crw query: showed the first {limit} rows; --limit N or --no-limit prints more, "
@@ -101,7 +119,7 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print(text: str) -> None:
+def print_output(text: str) -> None:
     try:
         print(text, flush=True)
     except BrokenPipeError:  # `crw query … | head`: the reader left, which is fine
@@ -115,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.refresh import refresh
 
         return refresh()
+    if args.command == "extract":
+        from pipelines.extract_command import extract_command
+
+        return extract_command(args.document, args.report, args.format, args.draft, args.output)
     if args.command == "describe":
         from pipelines.describe_command import describe_command
 
@@ -122,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "query":
             return _query(args)
-        _print(render(list_tables(), args.format, max_width=DESCRIPTION_WIDTH))
+        print_output(render(list_tables(), args.format, max_width=DESCRIPTION_WIDTH))
         return 0
     except (QueryRefused, QueryTimeout, FileNotFoundError, duckdb.Error) as error:
         message = str(error)

@@ -113,6 +113,7 @@ def test_every_row_knows_where_its_quote_starts(sources):
         ("可容纳不少于3万台服务器", "3", {">="}),
         ("预计上百T级", "100", {">="}),
         ("ChatGPT 2022年11月 千亿级", "1000", {"~"}),
+        ("将节约3000余吨标准煤", "3000", {">"}),  # 约 inside 节约 is no qualifier
         # a word about another figure of the quote does not count
         ("市场规模约292亿元，同比增长43.1%", "43.1", set()),
         ("市场规模约292亿元，同比增长43.1%", "292", {"~"}),

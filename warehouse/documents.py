@@ -75,6 +75,15 @@ class Document:
             position += len(part)
         return "".join(parts), starts
 
+    @property
+    def squeezed_text(self) -> str:
+        """The whole text layer without whitespace: what quotes are found in."""
+        return self._squeezed[0]
+
+    def squeezed_offset(self, index: int, column: int) -> int:
+        """Where character `column` of the `index`-th line (0-based) falls in `squeezed_text`."""
+        return self._squeezed[1][index] + len(squeeze(self.lines[index].text[:column]))
+
     def find(self, quote: str) -> DocumentLine | None:
         """The line where `quote` first starts, comparing both without whitespace."""
         text, starts = self._squeezed

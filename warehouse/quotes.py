@@ -29,7 +29,8 @@ from warehouse.schemas import Problem
 
 # Longest words first: 不超过 is not 超过, 及以上 is not 以上, 将近 is not 近. A few words are
 # qualifiers only beside a number: 230多款 but not 多重因素, 超40000台 but not 超大规模,
-# 近300% but not 近期, 上百T but not 以上; 千亿级 is an order of magnitude.
+# 近300% but not 近期, 上百T but not 以上; 千亿级 is an order of magnitude; 约 is not a
+# qualifier inside a word (节约, 签约).
 QUALIFIER_WORDS = (
     ("不超过", "<="),
     ("超过", ">"),
@@ -42,7 +43,7 @@ QUALIFIER_WORDS = (
     ("以上", ">"),
     ("以下", "<"),
     ("左右", "~"),
-    ("约", "~"),
+    (r"(?<![节制签预公条邀契合])约", "~"),
     (r"近(?=\d)", "~"),
     (r"(?<=\d)多", ">"),
     (r"(?<=\d)余", ">"),
@@ -50,8 +51,8 @@ QUALIFIER_WORDS = (
     (r"上(?=[百千万])", ">="),
     (r"(?<=[百千万亿])级", "~"),
 )
-_QUALIFIER_PATTERN = re.compile("|".join(f"(?:{word})" for word, _ in QUALIFIER_WORDS))
-_QUALIFIER_OF = {re.sub(r"\(\?<?[=!][^)]*\)", "", word): q for word, q in QUALIFIER_WORDS}
+QUALIFIER_PATTERN = re.compile("|".join(f"(?:{word})" for word, _ in QUALIFIER_WORDS))
+QUALIFIER_OF = {re.sub(r"\(\?<?[=!][^)]*\)", "", word): q for word, q in QUALIFIER_WORDS}
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?$")  # others: the schema's
 _CLAUSES = re.compile(r"[，。；！？,;!?]")
 _DIGIT = re.compile(r"\d")
@@ -81,7 +82,7 @@ def qualifier_words(quote: str, value: str, names: tuple[str, ...] = ()) -> dict
     words = {}
     for clause in _CLAUSES.split(quote):
         if (form and re.search(form, clause)) or not _DIGIT.search(clause):
-            words |= {word: _QUALIFIER_OF[word] for word in _QUALIFIER_PATTERN.findall(clause)}
+            words |= {word: QUALIFIER_OF[word] for word in QUALIFIER_PATTERN.findall(clause)}
     return words
 
 

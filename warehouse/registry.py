@@ -7,6 +7,7 @@ tests are all generated from what is read here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -205,6 +206,14 @@ class Registry:
                     f"underscores, pattern {pattern.pattern}); it names a folder under sources/"
                 )
         return ids
+
+    @cached_property
+    def publication_dates(self) -> dict[str, dt.date]:
+        """report_id -> publication date, as reports.yaml records it."""
+        return {
+            row["report_id"]: dt.date.fromisoformat(row["publication_date"])
+            for row in self._reference_rows("reports")
+        }
 
     @cached_property
     def documents(self) -> dict[str, tuple[Path, str | None]]:

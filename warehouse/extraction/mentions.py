@@ -1,0 +1,408 @@
+"""Every numeric mention of a document: the number, its unit, and what its sentence says about
+it (period, qualifier, forecast), its kind, and the quote a curated row would cite.
+
+The text layer is read as one stream of lines. A text layer breaks lines wherever its layout
+did, so a sentence runs across line breaks until it ends (。！？；), until a line that does not
+reach the text's full width (a heading, a caption, the end of a paragraph), or until a line
+that starts a list item. A line of several numeric cells is a table row, flattened: its cells
+take their periods from the nearest header line above it that prints periods (`2022支出
+2022增长率 2023支出（预测）`), and its quote is the row.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+
+from warehouse.documents import Document, squeeze
+from warehouse.extraction.numbers import Number, numbers
+from warehouse.extraction.periods import Period, period_bounds, periods
+from warehouse.quotes import QUALIFIER_OF, QUALIFIER_PATTERN
+
+FIGURE, YEAR, DATE = "figure", "year", "date"
+PAGE_NUMBER, STOCK_CODE = "page_number", "stock_code"
+SECTION_NUMBER, TABLE_NUMBER = "section_number", "table_number"
+KINDS = (FIGURE, YEAR, DATE, PAGE_NUMBER, STOCK_CODE, SECTION_NUMBER, TABLE_NUMBER)
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_CLAUSE_END = re.compile(r"[，。；！？,;!?：:]")
+_LIST_ITEM = re.compile(r"^\s*(?:[•●■◆▪▶►①-⑳]|[（(]\d{1,2}[）)]|\d{1,2}[、．]|[\ue000-\uf8ff])")
+_STOCK_CODE = re.compile(r"^\d{4,6}\.(?:HK|SH|SZ|BJ|US|O|N)\b|^[（(]\d{6}[)）]$")
+_SECTION = re.compile(r"^\s*(?:第)?\d{1,2}(?:\.\d{1,2}){1,3}(?=\s+\S)")
+_ENUMERATION = re.compile(r"[（(]\d{1,2}[）)]$|^\d{1,2}[、．]")
+_TABLE_LABEL = re.compile(r"(?:图表|图|表|Figure|Table)\s*$")
+_SOURCE_LINE = re.compile(r"(?:数据|资料|信息)?来源[:：]")
+# 将 as the future tense (将达到, 将在), not as the object marker (将AI推理平台部署)
+_FORECAST_WORDS = re.compile(r"预测|预计|有望|将(?=[达会在有增提进超实保成继迎突])|规划|计划|拟")
+_NEGATIVE_WORDS = re.compile(r"(?:下降|下滑|减少|下跌|降低|亏损)了?(?:约|近|将近|超过|超)?$")
+_CELL = re.compile(r"\S+")
+FULL_WIDTH_SHARE = 0.8  # a line shorter than this share of the text's width ends a paragraph
+QUOTE_CHARS = 100  # a prose quote: the number's clause, and clauses before it up to this size
+
+
+@dataclass(frozen=True)
+class Mention:
+    line: int  # 1-based line of the text layer where the number starts
+    page: int
+    value: float
+    value_as_printed: str
+    unit: str
+    period: str
+    is_forecast: bool
+    qualifier: str
+    kind: str
+    quote: str
+    offset: int  # where the number starts in the document's text without whitespace
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The document as one string of its lines joined by line breaks, and where each starts."""
+
+    document: Document
+    text: str
+    starts: list[int]
+    short: list[bool]  # lines that do not reach the text's full width
+
+    @classmethod
+    def of(cls, document: Document) -> _Text:
+        texts = [line.text for line in document.lines]
+        starts, position = [], 0
+        for text in texts:
+            starts.append(position)
+            position += len(text) + 1
+        widths = [_width(t) for t in texts]
+        filled = sorted(w for w in widths if w)
+        full = filled[int(0.9 * (len(filled) - 1))] if filled else 0
+        short = [0 < w < FULL_WIDTH_SHARE * full for w in widths]
+        return cls(document, "\n".join(texts), starts, short)
+
+    def line_index(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def line_text(self, index: int) -> str:
+        return self.document.lines[index].text
+
+    def is_short(self, index: int) -> bool:
+        return self.short[index]
+
+    def previous_line(self, index: int) -> int | None:
+        """The nearest line above that is not blank."""
+        for above in range(index - 1, -1, -1):
+            if self.line_text(above).strip():
+                return above
+        return None
+
+    def next_line(self, index: int) -> int | None:
+        for below in range(index + 1, len(self.starts)):
+            if self.line_text(below).strip():
+                return below
+        return None
+
+
+_WRAPPED_NUMBER = re.compile(r"[\d.,][ \t\u3000]*\n\s*(?=\d)")
+
+
+class _Unwrapped:
+    """The text with the line breaks removed that a full-width line's wrapping put inside a
+    number (`15\n531`, `3.\n14`), so numbers and periods are read whole; offsets found in it
+    map back to the text."""
+
+    def __init__(self, text: _Text):
+        parts, self.cuts, self.shifts = [], [], []
+        position = removed = 0
+        for match in _WRAPPED_NUMBER.finditer(text.text):
+            if text.is_short(text.line_index(match.start())):
+                continue  # a short line ends where it ends: a table row, a heading
+            start, end = match.start() + 1, match.end()
+            parts.append(text.text[position:start])
+            self.cuts.append(start - removed)
+            removed += end - start
+            self.shifts.append(removed)
+            position = end
+        parts.append(text.text[position:])
+        self.text = "".join(parts)
+
+    def original(self, offset: int) -> int:
+        cut = bisect.bisect_right(self.cuts, offset)
+        return offset + (self.shifts[cut - 1] if cut else 0)
+
+    def span(self, found):
+        """A number or period found in the unwrapped text, with the text's offsets."""
+        return replace(
+            found, start=self.original(found.start), end=self.original(found.end - 1) + 1
+        )
+
+
+def _width(text: str) -> int:
+    """Display width: a CJK character is two columns, as the layout printed it."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text.strip())
+
+
+@dataclass(frozen=True)
+class _Span:
+    paragraph: int  # where the paragraph starts
+    low: int  # the sentence
+    high: int
+
+
+def _sentence(text: _Text, start: int, end: int) -> _Span:
+    """The sentence around text[start:end], and where its paragraph starts: back to the
+    previous sentence end, short line or list item, and forward likewise. Blank lines are
+    layout, not paragraph ends."""
+    first = text.line_index(start)
+    while not _LIST_ITEM.match(text.line_text(first)):
+        above = text.previous_line(first)
+        if above is None or text.is_short(above):
+            break
+        first = above
+    last = text.line_index(end)
+    while not text.is_short(last):
+        below = text.next_line(last)
+        if below is None or _LIST_ITEM.match(text.line_text(below)):
+            break
+        last = below
+    low, high = text.starts[first], text.starts[last] + len(text.line_text(last))
+    before = [m.end() for m in _SENTENCE_END.finditer(text.text, low, start)]
+    after = _SENTENCE_END.search(text.text, end, high)
+    return _Span(low, before[-1] if before else low, after.end() if after else high)
+
+
+def _readable(span: str) -> str:
+    """A span as a quote: line breaks and the blanks around them dropped, runs of blanks one
+    space (a quote is compared without whitespace, so this changes nothing it is checked by)."""
+    return re.sub(r"[ \t\u3000]+", " ", re.sub(r"\s*\n\s*", "", span)).strip()
+
+
+def _quote(text: _Text, sentence: _Span, number: Number) -> str:
+    low, high = sentence.low, sentence.high
+    after = _CLAUSE_END.search(text.text, number.end, high)
+    end = after.start() if after else high
+    clauses = [m.end() for m in _CLAUSE_END.finditer(text.text, low, number.start)]
+    start = low
+    for boundary in reversed(clauses):
+        if len(squeeze(text.text[boundary:end])) >= QUOTE_CHARS:
+            start = boundary
+            break
+    return _readable(text.text[start:end])
+
+
+def _qualifier(text: str, number: Number) -> str:
+    """The qualifier a word beside the number gives: one in the last characters of its
+    clause before it (约292, 最多更高出65%), or one right after it or its unit (230多款,
+    20%以上)."""
+    clause = _CLAUSE_END.split(text[max(0, number.start - 12) : number.start])[-1]
+    before = squeeze(clause)[-5:]
+    printed = squeeze(number.printed)
+    after = squeeze(text[number.start : number.end + 6])
+    window = before + after
+    for match in QUALIFIER_PATTERN.finditer(window):
+        offset = match.start() - len(before)
+        right_after = offset == len(squeeze(number.printed + number.unit)) or (
+            match.group(0) in "多余" and offset == len(printed)
+        )
+        if match.end() <= len(before) or right_after:
+            return QUALIFIER_OF[match.group(0)]
+    return "="
+
+
+def _sign(text: str, number: Number, sentence_start: int) -> int:
+    clause = _CLAUSE_END.split(text[max(sentence_start, number.start - 12) : number.start])[-1]
+    return -1 if _NEGATIVE_WORDS.search(squeeze(clause)) else 1
+
+
+def _kind(text: _Text, number: Number) -> str:
+    index = text.line_index(number.start)
+    line = text.line_text(index)
+    column = number.start - text.starts[index]
+    here = squeeze(text.text[number.start : number.end + 8])
+    around = text.text[max(0, number.start - 1) : number.end + 1].strip()
+    if _STOCK_CODE.match(here) or _STOCK_CODE.match(around):
+        return STOCK_CODE
+    if number.unit:
+        return FIGURE
+    if _TABLE_LABEL.search(line[:column]):
+        return TABLE_NUMBER
+    if _SECTION.match(line) and column == len(line) - len(line.lstrip()):
+        return SECTION_NUMBER
+    if _ENUMERATION.search(text.text[max(0, number.start - 1) : number.end + 1]):
+        return SECTION_NUMBER
+    is_last = not line[column + len(number.printed) :].strip()
+    whole = number.printed.isdigit() and len(number.printed) <= 4
+    if whole and is_last and (line.strip() == number.printed or _SOURCE_LINE.search(line)):
+        return PAGE_NUMBER
+    return FIGURE
+
+
+@dataclass(frozen=True)
+class _Column:
+    period: str
+    forecast: bool
+
+
+def _header(text: _Text, index: int, cells: int) -> list[_Column] | None:
+    """The periods of a table row's numeric cells, from the nearest line above, past the
+    table's other rows, whose cells print periods and no other number."""
+    above = text.previous_line(index)
+    while above is not None:
+        line = text.line_text(above)
+        columns = []
+        for cell in _CELL.findall(line):
+            found = periods(cell)
+            if found:
+                said = found[0].estimated or bool(_FORECAST_WORDS.search(cell))
+                columns.append(_Column(found[0].period, said))
+        quantities = [n for n in numbers(line) if not periods(line[n.start : n.end])]
+        if len(columns) >= 2 and not quantities:
+            # `2023支出（预测）` makes the 2023 columns forecasts, `2023增长率` included
+            forecast = {c.period for c in columns if c.forecast}
+            columns = [_Column(c.period, c.period in forecast) for c in columns]
+            if len(columns) == cells:
+                return columns
+            if cells % len(columns) == 0:  # 2022 2023 over value/growth pairs
+                width = cells // len(columns)
+                return [c for c in columns for _ in range(width)]
+            return None
+        if len(quantities) < 2:  # neither a header nor another row: not inside a table
+            return None
+        above = text.previous_line(above)
+    return None
+
+
+def _table_cells(text: _Text, index: int, found: list[Number]) -> dict[int, _Column]:
+    """For a line that is a table row (two or more cells that are each a number and its
+    unit), the column of each numeric cell, by the number's start."""
+    line = text.line_text(index)
+    base = text.starts[index]
+    cells = [
+        n for n in found if base <= n.start < base + len(line) and n.end <= base + len(line) + 1
+    ]
+    spans = [(m.start() + base, m.end() + base) for m in _CELL.finditer(line)]
+    numeric = [n for n in cells if any(s == n.start and e <= n.end for s, e in spans)]
+    if len(numeric) < 2:
+        return {}
+    columns = _header(text, index, len(numeric))
+    if columns is None:
+        return {}
+    return {n.start: c for n, c in zip(numeric, columns, strict=True)}
+
+
+def _period_for(candidates: list[Period], number: Number, sentence: _Span) -> Period | None:
+    """The period of the sentence: the nearest printed before the number, else after it,
+    else the last one earlier in its paragraph; a year a change is measured from (相较2020年)
+    is not one."""
+    usable = [p for p in candidates if not p.base]
+    inside = [p for p in usable if sentence.low <= p.start < sentence.high]
+    before = [p for p in inside if p.end <= number.start]
+    if before:
+        return before[-1]
+    after = [p for p in inside if p.start >= number.end]
+    if after:
+        return after[0]
+    earlier = [p for p in usable if sentence.paragraph <= p.start < sentence.low]
+    return earlier[-1] if earlier else None
+
+
+def _without_bare_quantities(
+    text: _Text, found_periods: list[Period], found: list[Number]
+) -> list[Period]:
+    """A year printed bare (1900, 2022) on a line that also prints quantities is one of them
+    (a table row `1500 1900 2470`), not a period."""
+
+    def inside(number: Number) -> bool:
+        return any(p.start <= number.start < p.end for p in found_periods)
+
+    quantity_lines = {text.line_index(n.start) for n in found if not inside(n)}
+    return [p for p in found_periods if not (p.bare and text.line_index(p.start) in quantity_lines)]
+
+
+def _is_forecast(period: str, said: bool, published: date | None) -> bool:
+    """With the report's date: a period that starts after it is a forecast, one that ended
+    before it is not (a source's 预测 of a past year is an estimate), and one that is under
+    way is a forecast when the sentence says so. Without the date: what the sentence says."""
+    bounds = period_bounds(period) if published else None
+    if bounds is None:
+        return said
+    first, last = bounds
+    if first > published:
+        return True
+    if last < published:
+        return False
+    return said
+
+
+def extract(document: Document, published: date | None = None) -> list[Mention]:
+    """Every numeric mention of `document`, in reading order. `published` is the report's
+    publication date: a figure whose sentence prints no period is of that year, and it tells
+    forecasts from the past (`_is_forecast`)."""
+    text = _Text.of(document)
+    unwrapped = _Unwrapped(text)
+    found_periods = [unwrapped.span(p) for p in periods(unwrapped.text)]
+    found = [unwrapped.span(n) for n in numbers(unwrapped.text)]
+    found_periods = _without_bare_quantities(text, found_periods, found)
+    in_period = [(p.start, p.end) for p in found_periods]
+    mentions: list[Mention] = []
+    table_rows: dict[int, dict[int, _Column]] = {}
+    default_period = str(published.year) if published else ""
+
+    def locate(offset: int) -> tuple[int, int, int]:
+        index = text.line_index(offset)
+        column = offset - text.starts[index]
+        squeezed = document.squeezed_offset(index, column)
+        return document.lines[index].line, document.lines[index].page, squeezed
+
+    for period in found_periods:
+        line, page, offset = locate(period.start)
+        mentions.append(
+            Mention(
+                line,
+                page,
+                float(period.period.lstrip("FY")[:4]),
+                _readable(text.text[period.start : period.end]),
+                "",
+                period.period,
+                period.estimated,
+                "=",
+                period.kind,
+                _readable(text.line_text(text.line_index(period.start))),
+                offset,
+            )
+        )
+    for number in found:
+        if any(s <= number.start < e for s, e in in_period):
+            continue
+        index = text.line_index(number.start)
+        if index not in table_rows:
+            table_rows[index] = _table_cells(text, index, found)
+        column = table_rows[index].get(number.start)
+        sentence = _sentence(text, number.start, number.end)
+        if column is not None:
+            period, said = column.period, column.forecast
+            quote = _readable(text.line_text(index))
+        else:
+            chosen = _period_for(found_periods, number, sentence)
+            period = chosen.period if chosen else default_period
+            clause_end = _CLAUSE_END.search(text.text, number.end, sentence.high)
+            words = text.text[sentence.low : clause_end.start() if clause_end else sentence.high]
+            said = bool(chosen and chosen.estimated) or bool(_FORECAST_WORDS.search(words))
+            quote = _quote(text, sentence, number)
+        line, page, offset = locate(number.start)
+        mentions.append(
+            Mention(
+                line,
+                page,
+                _sign(text.text, number, sentence.low) * number.value,
+                number.printed,
+                number.unit,
+                period,
+                _is_forecast(period, said, published),
+                _qualifier(text.text, number),
+                _kind(text, number),
+                quote,
+                offset,
+            )
+        )
+    return sorted(mentions, key=lambda m: m.offset)

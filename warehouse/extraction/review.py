@@ -1,0 +1,137 @@
+"""A document's mentions set beside its report's curated figures: which mention states which
+figure, what the curated tables leave out, and the draft rows a person reviews to add it.
+
+The curated figures come from the published warehouse (`marts.fct_report_figures`), so a
+draft is made against what the pipeline validated; nothing here writes to `sources/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse.documents import Document
+from warehouse.extraction.matching import CuratedFigure, match_figures
+from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
+from warehouse.store import connect_readonly
+
+TRANSCRIBED, UNTRANSCRIBED, NOT_A_FIGURE = "transcribed", "untranscribed", "not_a_figure"
+FOUND, NOT_FOUND = "found", "not_found"
+MENTION_COLUMNS = (
+    "line",
+    "page",
+    "value",
+    "value_as_printed",
+    "unit",
+    "period",
+    "is_forecast",
+    "qualifier",
+    "kind",
+    "quote",
+)
+# A draft row has a figures table's columns (sources/README.md), entity and metric left for
+# the analyst, then where the mention is, so a reviewer can find it in the document.
+DRAFT_COLUMNS = (
+    "entity",
+    "entity_zh",
+    "metric",
+    "period",
+    "value",
+    "unit",
+    "value_qualifier",
+    "is_forecast",
+    "section",
+    "data_source",
+    "note",
+    "quote",
+    "doc_line",
+    "page",
+)
+
+_FIGURES_SQL = """
+SELECT figure_id, CAST(value AS DOUBLE), period, value_qualifier, is_forecast, quote
+FROM marts.fct_report_figures WHERE report_id = ? ORDER BY source_file, source_line
+"""
+
+
+def curated_figures(report_id: str, path: Path | None = None) -> tuple[CuratedFigure, ...]:
+    """The report's curated figures in the published warehouse (none for a report not yet
+    transcribed)."""
+    con = connect_readonly(path)
+    try:
+        rows = con.execute(_FIGURES_SQL, [report_id]).fetchall()
+    finally:
+        con.close()
+    return tuple(CuratedFigure(*row) for row in rows)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Each mention's status and figure_id, and each curated figure's mention (or None)."""
+
+    statuses: list[str]
+    figure_ids: list[str | None]
+    found: dict[str, int | None]
+
+    @property
+    def found_share(self) -> float:
+        return sum(v is not None for v in self.found.values()) / max(1, len(self.found))
+
+
+def coverage(
+    document: Document, mentions: Sequence[Mention], figures: Sequence[CuratedFigure]
+) -> Coverage:
+    matched = match_figures(document, mentions, figures)
+    by_mention: dict[int, str] = {}
+    for figure_id, index in matched.items():
+        by_mention.setdefault(index, figure_id)
+    statuses = [
+        TRANSCRIBED if i in by_mention else UNTRANSCRIBED if m.kind == FIGURE else NOT_A_FIGURE
+        for i, m in enumerate(mentions)
+    ]
+    figure_ids = [by_mention.get(i) for i in range(len(mentions))]
+    return Coverage(statuses, figure_ids, {f.figure_id: matched.get(f.figure_id) for f in figures})
+
+
+def mention_row(mention: Mention) -> tuple:
+    """The mention's printed columns; a whole number prints without a decimal point."""
+    value = mention.value
+    value = int(value) if value.is_integer() and abs(value) < 1e15 else value
+    return tuple(value if c == "value" else getattr(mention, c) for c in MENTION_COLUMNS)
+
+
+def _printed_value(mention: Mention) -> str:
+    """The value as a figures table writes it: the number in the unit as printed."""
+    return f"{mention.value:.10g}" if abs(mention.value) < 1e15 else f"{mention.value:.6e}"
+
+
+def draft_rows(mentions: Sequence[Mention], statuses: Sequence[str]) -> list[tuple]:
+    """The untranscribed figures as rows of a figures table, for a person to complete (entity,
+    metric, data source) and check against the quote before they go into a table file. The
+    section is the last section number printed before the mention."""
+    rows, section = [], ""
+    for mention, status in zip(mentions, statuses, strict=True):
+        if mention.kind == SECTION_NUMBER and "." in mention.value_as_printed:
+            section = mention.value_as_printed
+        if status != UNTRANSCRIBED:
+            continue
+        rows.append(
+            (
+                "",
+                "",
+                "",
+                mention.period,
+                _printed_value(mention),
+                mention.unit,
+                mention.qualifier,
+                "true" if mention.is_forecast else "false",
+                section,
+                "",
+                "",
+                mention.quote,
+                mention.line,
+                mention.page,
+            )
+        )
+    return rows
