@@ -116,6 +116,9 @@ def test_the_report_mentions_read_as_printed():
         (9.3, "2023", True),
     ]
     assert software[0].quote == "软件 783462 7.1% 856029 9.3%"
+    # a source's 预测 of a year that ended before the report is an estimate, not a forecast
+    hpc = mention_at(mentions, 509, "368")
+    assert (hpc.period, hpc.qualifier, hpc.is_forecast) == ("2021", "~", False)
     kinds = {(m.line, m.value_as_printed): m.kind for m in mentions}
     assert kinds[(27, "688111")] == kinds[(28, "0268")] == kinds[(28, "600588")] == "stock_code"
     assert kinds[(46, "1.1")] == "section_number"
@@ -185,6 +188,30 @@ def test_crw_extract_prints_mentions_and_writes_a_draft_outside_sources(tmp_path
     assert main(["extract", str(REPORT_TEXT), "--draft", "-o", str(into_sources)]) == 1
     assert "not written into" in capsys.readouterr().err
     assert not into_sources.exists()
+
+
+def test_numbers_that_are_not_figures(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("表 3 全国数据中心规模\n\n3.2 市场格局\n\n（2）海外厂商\n\n12\n", "utf-8")
+    mentions = extract(read_document(path, "report.txt"))
+    kinds = [(m.value_as_printed, m.kind) for m in mentions]
+    assert kinds == [
+        ("3", "table_number"),
+        ("3.2", "section_number"),
+        ("2", "section_number"),
+        ("12", "page_number"),
+    ]
+
+
+def test_a_sentence_without_a_period_is_of_the_reports_year(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("公司毛利率约为35%，预计将达到40%以上。\n", "utf-8")
+    mentions = extract(read_document(path, "report.txt"), STYLE_PUBLISHED)
+    assert [(m.value, m.period, m.qualifier) for m in mentions] == [
+        (35, "2023", "~"),
+        (40, "2023", ">"),
+    ]
+    assert [m.is_forecast for m in mentions] == [False, True]
 
 
 @pytest.mark.parametrize("content", [b"", None])

@@ -8,7 +8,7 @@ must match character for character. A quote then has to
 - contain the value as printed (its digits as written in `value`, also with thousands
   separators, as a Chinese numeral, or `3.14×10^11` for `3.14e11`; the sign may be in words,
   下降 0.2%, so it is not compared),
-- not contradict the row's qualifier (约 says `~`, 超过 `>` …, see QUALIFIER_WORDS; a row
+- not contradict the row's qualifier (约 says `~`, 超过 `>` …, see warehouse/qualifiers.py; a row
   without such a word is `=`; only the words about the row's value count, see
   `qualifier_words`), and
 - name the row's entity: its `entity_zh`, or one of the names the table declares for it under
@@ -25,34 +25,9 @@ import pandas as pd
 
 from warehouse.documents import Document, squeeze
 from warehouse.metrics.figures import rows_of
+from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
 from warehouse.schemas import Problem
 
-# Longest words first: 不超过 is not 超过, 及以上 is not 以上, 将近 is not 近. A few words are
-# qualifiers only beside a number: 230多款 but not 多重因素, 超40000台 but not 超大规模,
-# 近300% but not 近期, 上百T but not 以上; 千亿级 is an order of magnitude; 约 is not a
-# qualifier inside a word (节约, 签约).
-QUALIFIER_WORDS = (
-    ("不超过", "<="),
-    ("超过", ">"),
-    ("及以上", ">="),
-    ("不少于", ">="),
-    ("将近", "~"),
-    ("几乎", "~"),
-    ("最多", "<="),
-    ("至少", ">="),
-    ("以上", ">"),
-    ("以下", "<"),
-    ("左右", "~"),
-    (r"(?<![节制签预公条邀契合])约", "~"),
-    (r"近(?=\d)", "~"),
-    (r"(?<=\d)多", ">"),
-    (r"(?<=\d)余", ">"),
-    (r"超(?=\d)", ">"),
-    (r"上(?=[百千万])", ">="),
-    (r"(?<=[百千万亿])级", "~"),
-)
-QUALIFIER_PATTERN = re.compile("|".join(f"(?:{word})" for word, _ in QUALIFIER_WORDS))
-QUALIFIER_OF = {re.sub(r"\(\?<?[=!][^)]*\)", "", word): q for word, q in QUALIFIER_WORDS}
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?$")  # others: the schema's
 _CLAUSES = re.compile(r"[，。；！？,;!?]")
 _DIGIT = re.compile(r"\d")

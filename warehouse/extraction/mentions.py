@@ -20,7 +20,7 @@ from datetime import date
 from warehouse.documents import Document, squeeze
 from warehouse.extraction.numbers import Number, numbers
 from warehouse.extraction.periods import Period, period_bounds, periods
-from warehouse.quotes import QUALIFIER_OF, QUALIFIER_PATTERN
+from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
 
 FIGURE, YEAR, DATE = "figure", "year", "date"
 PAGE_NUMBER, STOCK_CODE = "page_number", "stock_code"
