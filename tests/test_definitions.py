@@ -65,7 +65,7 @@ def test_in_process_executor_for_every_run():
     assert defs().executor.name == "in_process"
 
 
-METRICS = {"gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency"}
+METRICS = {"gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency", "report_coverage"}
 REPORT_ASSETS = {dg.AssetKey(["reports", "charts"]), dg.AssetKey(["reports", "report_html"])}
 
 

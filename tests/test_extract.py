@@ -221,3 +221,23 @@ def test_an_empty_or_missing_document_is_one_line_of_error(tmp_path, capsys, con
         path.write_bytes(content)
     assert main(["extract", str(path)]) == 1
     assert capsys.readouterr().err.startswith("crw extract: ")
+
+
+def test_the_coverage_mart_sets_every_mention_beside_the_curated_figures(db):
+    statuses = dict(
+        db.execute("SELECT status, count(*) FROM marts.report_coverage GROUP BY status").fetchall()
+    )
+    assert set(statuses) == {"transcribed", "untranscribed", "not_a_figure"}
+    assert statuses["transcribed"] >= 0.95 * 250  # mentions that state a curated figure
+    sentence = db.execute(
+        "SELECT c.quote, f.quote FROM marts.report_coverage AS c "
+        "JOIN marts.fct_report_figures AS f USING (figure_id) WHERE c.value_as_printed = '3307'"
+    ).fetchone()
+    assert "3307 亿美元" in sentence[0] and "3307" in sentence[1]
+    kinds = dict(
+        db.execute(
+            "SELECT value_as_printed, kind FROM marts.report_coverage "
+            "WHERE value_as_printed IN ('688111', '0268')"
+        ).fetchall()
+    )
+    assert kinds == {"688111": "stock_code", "0268": "stock_code"}

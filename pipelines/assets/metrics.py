@@ -17,6 +17,8 @@ from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.assets.raw import raw_key
 from pipelines.metadata import frame_preview
 from warehouse.docs import python_table_doc
+from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
+from warehouse.extraction.review import UNTRANSCRIBED
 from warehouse.metrics import audit, cagr, gpu_demand
 from warehouse.metrics.figures import read_figures, read_table
 from warehouse.registry import FIGURES, Registry
@@ -267,6 +269,40 @@ def _report_consistency(registry: Registry, build: Build):
         )
 
 
+# --- coverage of the report documents -------------------------------------------------------
+
+UNTRANSCRIBED_FIGURES = "untranscribed_figures"
+SHOWN = 200
+
+
+def _report_coverage(build: Build):
+    found = report_coverage(build.warehouse.build.connection)
+    frame = pd.DataFrame(found.rows, columns=list(COVERAGE_COLUMNS))
+    untranscribed = frame[frame["status"] == UNTRANSCRIBED]
+    yield from _publish(
+        build,
+        "report_coverage",
+        frame,
+        coverage_pct=round(100 * found.found_share, 1),
+        curated_figures=found.curated,
+        curated_not_found=dg.MetadataValue.json(found.not_found),
+        untranscribed=len(untranscribed),
+    )
+    shown = untranscribed[["report_id", "line", "value_as_printed", "unit", "period", "quote"]]
+    yield dg.AssetCheckResult(
+        asset_key=_key("report_coverage"),
+        check_name=UNTRANSCRIBED_FIGURES,
+        passed=untranscribed.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "untranscribed": len(untranscribed),
+            "figures": dg.MetadataValue.md(
+                shown.head(SHOWN).to_markdown(index=False) if len(shown) else "none"
+            ),
+        },
+    )
+
+
 class MetricsConfig(dg.Config):
     """Run config of the metrics step (the launchpad's `ops: {metrics: {config: …}}`)."""
 
@@ -302,12 +338,26 @@ def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             lambda build: _report_consistency(registry, build),
             _audit_checks(),
         ),
+        _metric(
+            "report_coverage",
+            [FIGURES_KEY, raw_key("report_documents"), raw_key("reports")],
+            _report_coverage,
+            [
+                dg.AssetCheckSpec(
+                    UNTRANSCRIBED_FIGURES,
+                    asset=_key("report_coverage"),
+                    description="Every figure the extractor finds in a report document is "
+                    "transcribed (a warning: the list is what a reviewer adds next).",
+                )
+            ],
+        ),
     ]
     return [
         layer_asset(
             "metrics",
             members,
             config_class=MetricsConfig,
-            description="Computes the selected derived metrics (GPU demand, CAGRs, the audit).",
+            description="Computes the selected derived metrics (GPU demand, CAGRs, the audit, the "
+            "coverage of the report documents).",
         )
     ]

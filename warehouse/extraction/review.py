@@ -55,15 +55,19 @@ FROM marts.fct_report_figures WHERE report_id = ? ORDER BY source_file, source_l
 """
 
 
-def curated_figures(report_id: str, path: Path | None = None) -> tuple[CuratedFigure, ...]:
-    """The report's curated figures in the published warehouse (none for a report not yet
+def read_curated_figures(con, report_id: str) -> tuple[CuratedFigure, ...]:
+    """The report's curated figures in the warehouse `con` reads (none for a report not yet
     transcribed)."""
+    return tuple(CuratedFigure(*row) for row in con.execute(_FIGURES_SQL, [report_id]).fetchall())
+
+
+def curated_figures(report_id: str, path: Path | None = None) -> tuple[CuratedFigure, ...]:
+    """`read_curated_figures` from the published warehouse."""
     con = connect_readonly(path)
     try:
-        rows = con.execute(_FIGURES_SQL, [report_id]).fetchall()
+        return read_curated_figures(con, report_id)
     finally:
         con.close()
-    return tuple(CuratedFigure(*row) for row in rows)
 
 
 @dataclass(frozen=True)

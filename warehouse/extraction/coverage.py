@@ -1,0 +1,67 @@
+"""`marts.report_coverage`: the extractor run on every report document in the warehouse, each
+mention set beside the report's curated figures.
+
+It reads what the pipeline loaded (`raw.report_documents`, `raw.report_lines`, the reports'
+dates in `raw.reports`, the curated figures in `marts.fct_report_figures`), so it sees the
+same text the quote check saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from warehouse.documents import Document, DocumentLine
+from warehouse.extraction.mentions import extract
+from warehouse.extraction.review import (
+    MENTION_COLUMNS,
+    UNTRANSCRIBED,
+    coverage,
+    mention_row,
+    read_curated_figures,
+)
+
+COVERAGE_COLUMNS = ("report_id", "position", *MENTION_COLUMNS, "status", "figure_id")
+_DOCUMENTS_SQL = """
+SELECT d.report_id, d.source_file, d.sha256, d.pages, r.publication_date
+FROM raw.report_documents AS d JOIN raw.reports AS r USING (report_id)
+ORDER BY d.report_id
+"""
+_LINES_SQL = "SELECT page, line, text FROM raw.report_lines WHERE report_id = ? ORDER BY line"
+
+
+@dataclass
+class ReportCoverage:
+    """Every mention's row (COVERAGE_COLUMNS), and the curated figures found and not."""
+
+    rows: list[tuple] = field(default_factory=list)
+    curated: int = 0
+    not_found: list[str] = field(default_factory=list)
+
+    @property
+    def found_share(self) -> float:
+        return (self.curated - len(self.not_found)) / self.curated if self.curated else 1.0
+
+    @property
+    def untranscribed(self) -> list[tuple]:
+        status = COVERAGE_COLUMNS.index("status")
+        return [row for row in self.rows if row[status] == UNTRANSCRIBED]
+
+
+def report_coverage(con) -> ReportCoverage:
+    """The coverage of every report document the warehouse holds, one document at a time."""
+    result = ReportCoverage()
+    for report_id, file, sha256, pages, published in con.execute(_DOCUMENTS_SQL).fetchall():
+        lines = tuple(DocumentLine(*row) for row in con.execute(_LINES_SQL, [report_id]).fetchall())
+        document = Document(file, sha256, pages, lines)
+        mentions = extract(document, published)
+        figures = read_curated_figures(con, report_id)
+        matched = coverage(document, mentions, figures)
+        result.rows += [
+            (report_id, m.offset, *mention_row(m), status, figure_id)
+            for m, status, figure_id in zip(
+                mentions, matched.statuses, matched.figure_ids, strict=True
+            )
+        ]
+        result.curated += len(figures)
+        result.not_found += [f for f, index in matched.found.items() if index is None]
+    return result
