@@ -241,3 +241,24 @@ def test_the_coverage_mart_sets_every_mention_beside_the_curated_figures(db):
         ).fetchall()
     )
     assert kinds == {"688111": "stock_code", "0268": "stock_code"}
+
+
+def test_the_coverage_asset_shows_its_share_and_warns_of_untranscribed_figures(db):
+    from types import SimpleNamespace
+
+    import dagster as dg
+
+    from pipelines.assets.layer import Build
+    from pipelines.assets.metrics import UNTRANSCRIBED_FIGURES, _report_coverage
+
+    written = []
+    store = SimpleNamespace(connection=db, replace_table=lambda *a, **k: written.append(a[:2]))
+    results = list(_report_coverage(Build(SimpleNamespace(build=store), write=True)))
+
+    materialized, check = results
+    assert written == [("marts", "report_coverage")]
+    assert materialized.metadata["coverage_pct"] == 98.4  # 246 of 250
+    assert materialized.metadata["curated_figures"] == 250
+    assert (check.check_name, check.passed) == (UNTRANSCRIBED_FIGURES, False)
+    assert check.severity == dg.AssetCheckSeverity.WARN
+    assert check.metadata["untranscribed"].value == materialized.metadata["untranscribed"] > 0
