@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import extraction
 from benchmarks.postgres_server import binaries, postgres_server
 from benchmarks.synthetic import write_reports
 from warehouse import settings
@@ -141,6 +142,46 @@ def _env(folder: Path, sources: Path) -> dict[str, str]:
     return {"SOURCES_PATH": str(sources), "WAREHOUSE_PATH": str(folder / "cloud.duckdb")}
 
 
+def _extraction_rows(
+    runs: int, real: dict[str, str], refresh_seconds: float, root: Path, quick: bool
+) -> list[str]:
+    """`crw extract` against the bare import of the CLI, the documents' share of a refresh,
+    and many documents extracted on every core (benchmarks.extraction)."""
+    extract, bare = extraction.whole_process(runs)
+    added = extraction.in_refresh(Path(real["WAREHOUSE_PATH"]), runs)
+    count = 100 if quick else 1000
+    many = extraction.documents(count, root / "documents")
+    beyond = statistics.median(extract) - statistics.median(bare)
+    rows = [
+        "",
+        "| report documents | measured |",
+        "| --- | ---: |",
+        f"| whole process: `crw extract` on the report, s | {_stat(extract)} |",
+        f"| whole process: bare `import pipelines.cli`, s | {_stat(bare)} |",
+        f"| documents + coverage inside a refresh, s (median) | {added:.2f} |",
+        f"| {count:,} documents extracted on {os.cpu_count()} cores, s | {many['seconds']:.1f} |",
+        f"| … largest worker's peak RSS, MB | {many['worker_peak_rss_mb']:.0f} |",
+        _goal(
+            "`crw extract` beyond the bare import", beyond, extraction.EXTRACT_GOAL_SECONDS, " s"
+        ),
+        _goal(
+            "documents + coverage ÷ full refresh",
+            added / refresh_seconds,
+            extraction.REFRESH_SHARE_GOAL,
+        ),
+    ]
+    if count == 1000:
+        rows.append(
+            _goal(
+                "1,000 documents extracted",
+                many["seconds"],
+                extraction.DOCUMENTS_GOAL_SECONDS,
+                " s",
+            )
+        )
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement")
@@ -244,6 +285,7 @@ def main() -> int:
             ),
         ]
         print("\n".join(table), flush=True)
+        print("\n".join(_extraction_rows(runs, real, _median(full), root, args.quick)), flush=True)
 
         scale = [
             "",

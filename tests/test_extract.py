@@ -262,3 +262,29 @@ def test_the_coverage_asset_shows_its_share_and_warns_of_untranscribed_figures(d
     assert (check.check_name, check.passed) == (UNTRANSCRIBED_FIGURES, False)
     assert check.severity == dg.AssetCheckSeverity.WARN
     assert check.metadata["untranscribed"].value == materialized.metadata["untranscribed"] > 0
+
+
+def test_a_draft_for_a_report_holds_only_what_its_tables_lack(
+    built_warehouse, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("WAREHOUSE_PATH", str(built_warehouse))
+    assert main(["extract", str(REPORT_TEXT), "--report", REPORT, "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    rows = list(csv.DictReader(out.out.splitlines()))
+    assert "curated figures found: 246/250 (98.4%)" in out.err
+    total = next(r for r in rows if r["line"] == "34" and r["value_as_printed"] == "3307")
+    assert (total["status"], total["figure_id"]) == (
+        "transcribed",
+        "swsc_cloud_2023/public_cloud_market/global/total/market_size/2021",
+    )
+
+    draft_file = tmp_path / "draft.csv"
+    command = ["extract", str(REPORT_TEXT), "--report", REPORT, "--draft", "-o", str(draft_file)]
+    assert main(command) == 0
+    draft = list(csv.DictReader(draft_file.open(encoding="utf-8")))
+    untranscribed = [r for r in rows if r["status"] == "untranscribed"]
+    assert len(draft) == len(untranscribed)
+    # the key points restate 0.2 % from section 1.1 in other words: not transcribed there
+    first = draft[0]
+    assert (first["doc_line"], first["value"], first["period"]) == ("6", "-0.2", "2022")
+    assert not any("3307" in r["quote"] for r in draft)

@@ -277,9 +277,9 @@ def _table_cells(text: _Text, index: int, found: list[Number]) -> dict[int, _Col
     unit), the column of each numeric cell, by the number's start."""
     line = text.line_text(index)
     base = text.starts[index]
-    cells = [
-        n for n in found if base <= n.start < base + len(line) and n.end <= base + len(line) + 1
-    ]
+    starts = [n.start for n in found]  # found is in reading order
+    on_line = found[bisect.bisect_left(starts, base) : bisect.bisect_left(starts, base + len(line))]
+    cells = [n for n in on_line if n.end <= base + len(line) + 1]
     spans = [(m.start() + base, m.end() + base) for m in _CELL.finditer(line)]
     numeric = [n for n in cells if any(s == n.start and e <= n.end for s, e in spans)]
     if len(numeric) < 2:
@@ -294,16 +294,26 @@ def _period_for(candidates: list[Period], number: Number, sentence: _Span) -> Pe
     """The period of the sentence: the nearest printed before the number, else after it,
     else the last one earlier in its paragraph; a year a change is measured from (相较2020年)
     is not one."""
-    usable = [p for p in candidates if not p.base]
-    inside = [p for p in usable if sentence.low <= p.start < sentence.high]
+    starts = [p.start for p in candidates]
+    nearby = candidates[
+        bisect.bisect_left(starts, sentence.paragraph) : bisect.bisect_left(starts, sentence.high)
+    ]
+    usable = [p for p in nearby if not p.base]
+    inside = [p for p in usable if sentence.low <= p.start]
     before = [p for p in inside if p.end <= number.start]
     if before:
         return before[-1]
     after = [p for p in inside if p.start >= number.end]
     if after:
         return after[0]
-    earlier = [p for p in usable if sentence.paragraph <= p.start < sentence.low]
+    earlier = [p for p in usable if p.start < sentence.low]
     return earlier[-1] if earlier else None
+
+
+def _in_any(spans: list[Period], number: Number) -> bool:
+    """Whether the number starts inside one of `spans` (in reading order, not overlapping)."""
+    at = bisect.bisect_right([p.start for p in spans], number.start) - 1
+    return at >= 0 and number.start < spans[at].end
 
 
 def _without_bare_quantities(
@@ -312,10 +322,7 @@ def _without_bare_quantities(
     """A year printed bare (1900, 2022) on a line that also prints quantities is one of them
     (a table row `1500 1900 2470`), not a period."""
 
-    def inside(number: Number) -> bool:
-        return any(p.start <= number.start < p.end for p in found_periods)
-
-    quantity_lines = {text.line_index(n.start) for n in found if not inside(n)}
+    quantity_lines = {text.line_index(n.start) for n in found if not _in_any(found_periods, n)}
     return [p for p in found_periods if not (p.bare and text.line_index(p.start) in quantity_lines)]
 
 
@@ -343,7 +350,6 @@ def extract(document: Document, published: date | None = None) -> list[Mention]:
     found_periods = [unwrapped.span(p) for p in periods(unwrapped.text)]
     found = [unwrapped.span(n) for n in numbers(unwrapped.text)]
     found_periods = _without_bare_quantities(text, found_periods, found)
-    in_period = [(p.start, p.end) for p in found_periods]
     mentions: list[Mention] = []
     table_rows: dict[int, dict[int, _Column]] = {}
     default_period = str(published.year) if published else ""
@@ -372,7 +378,7 @@ def extract(document: Document, published: date | None = None) -> list[Mention]:
             )
         )
     for number in found:
-        if any(s <= number.start < e for s, e in in_period):
+        if _in_any(found_periods, number):
             continue
         index = text.line_index(number.start)
         if index not in table_rows:
