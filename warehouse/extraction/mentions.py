@@ -12,8 +12,8 @@ take their periods from the nearest header line above it that prints periods (`2
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -137,9 +137,16 @@ class _Unwrapped:
         )
 
 
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+
+
 def _width(text: str) -> int:
-    """Display width: a CJK character is two columns, as the layout printed it."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text.strip())
+    """Display width: a CJK character (East Asian wide or full-width) is two columns, as the
+    layout printed it."""
+    text = text.strip()
+    return len(text) + len(_WIDE.findall(text))
 
 
 @dataclass(frozen=True)
@@ -243,19 +250,26 @@ class _Column:
     forecast: bool
 
 
+@functools.lru_cache(maxsize=4096)
+def _header_line(line: str) -> tuple[tuple[_Column, ...], int]:
+    """The periods a line's cells print (each with whether its cell says 预测 or 2023E), and
+    how many other numbers it prints. Cached: every row of a table looks at the same lines."""
+    columns = []
+    for cell in _CELL.findall(line):
+        found = periods(cell)
+        if found:
+            said = found[0].estimated or bool(_FORECAST_WORDS.search(cell))
+            columns.append(_Column(found[0].period, said))
+    quantities = sum(1 for n in numbers(line) if not periods(line[n.start : n.end]))
+    return tuple(columns), quantities
+
+
 def _header(text: _Text, index: int, cells: int) -> list[_Column] | None:
     """The periods of a table row's numeric cells, from the nearest line above, past the
     table's other rows, whose cells print periods and no other number."""
     above = text.previous_line(index)
     while above is not None:
-        line = text.line_text(above)
-        columns = []
-        for cell in _CELL.findall(line):
-            found = periods(cell)
-            if found:
-                said = found[0].estimated or bool(_FORECAST_WORDS.search(cell))
-                columns.append(_Column(found[0].period, said))
-        quantities = [n for n in numbers(line) if not periods(line[n.start : n.end])]
+        columns, quantities = _header_line(text.line_text(above))
         if len(columns) >= 2 and not quantities:
             # `2023支出（预测）` makes the 2023 columns forecasts, `2023增长率` included
             forecast = {c.period for c in columns if c.forecast}
@@ -266,18 +280,19 @@ def _header(text: _Text, index: int, cells: int) -> list[_Column] | None:
                 width = cells // len(columns)
                 return [c for c in columns for _ in range(width)]
             return None
-        if len(quantities) < 2:  # neither a header nor another row: not inside a table
+        if quantities < 2:  # neither a header nor another row: not inside a table
             return None
         above = text.previous_line(above)
     return None
 
 
-def _table_cells(text: _Text, index: int, found: list[Number]) -> dict[int, _Column]:
+def _table_cells(
+    text: _Text, index: int, found: list[Number], starts: list[int]
+) -> dict[int, _Column]:
     """For a line that is a table row (two or more cells that are each a number and its
     unit), the column of each numeric cell, by the number's start."""
     line = text.line_text(index)
     base = text.starts[index]
-    starts = [n.start for n in found]  # found is in reading order
     on_line = found[bisect.bisect_left(starts, base) : bisect.bisect_left(starts, base + len(line))]
     cells = [n for n in on_line if n.end <= base + len(line) + 1]
     spans = [(m.start() + base, m.end() + base) for m in _CELL.finditer(line)]
@@ -310,9 +325,10 @@ def _period_for(candidates: list[Period], number: Number, sentence: _Span) -> Pe
     return earlier[-1] if earlier else None
 
 
-def _in_any(spans: list[Period], number: Number) -> bool:
-    """Whether the number starts inside one of `spans` (in reading order, not overlapping)."""
-    at = bisect.bisect_right([p.start for p in spans], number.start) - 1
+def _in_any(spans: list[Period], starts: list[int], number: Number) -> bool:
+    """Whether the number starts inside one of `spans` (in reading order, not overlapping,
+    starting at `starts`)."""
+    at = bisect.bisect_right(starts, number.start) - 1
     return at >= 0 and number.start < spans[at].end
 
 
@@ -322,7 +338,10 @@ def _without_bare_quantities(
     """A year printed bare (1900, 2022) on a line that also prints quantities is one of them
     (a table row `1500 1900 2470`), not a period."""
 
-    quantity_lines = {text.line_index(n.start) for n in found if not _in_any(found_periods, n)}
+    starts = [p.start for p in found_periods]
+    quantity_lines = {
+        text.line_index(n.start) for n in found if not _in_any(found_periods, starts, n)
+    }
     return [p for p in found_periods if not (p.bare and text.line_index(p.start) in quantity_lines)]
 
 
@@ -350,6 +369,8 @@ def extract(document: Document, published: date | None = None) -> list[Mention]:
     found_periods = [unwrapped.span(p) for p in periods(unwrapped.text)]
     found = [unwrapped.span(n) for n in numbers(unwrapped.text)]
     found_periods = _without_bare_quantities(text, found_periods, found)
+    period_starts = [p.start for p in found_periods]
+    number_starts = [n.start for n in found]
     mentions: list[Mention] = []
     table_rows: dict[int, dict[int, _Column]] = {}
     default_period = str(published.year) if published else ""
@@ -378,11 +399,11 @@ def extract(document: Document, published: date | None = None) -> list[Mention]:
             )
         )
     for number in found:
-        if _in_any(found_periods, number):
+        if _in_any(found_periods, period_starts, number):
             continue
         index = text.line_index(number.start)
         if index not in table_rows:
-            table_rows[index] = _table_cells(text, index, found)
+            table_rows[index] = _table_cells(text, index, found, number_starts)
         column = table_rows[index].get(number.start)
         sentence = _sentence(text, number.start, number.end)
         if column is not None:

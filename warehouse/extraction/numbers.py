@@ -43,6 +43,7 @@ _UNIT = re.compile(
     )
 )
 _BLANK = re.compile(r"\s")
+_LONGEST_UNIT = max(len(u) for u in (*MAGNITUDES, *MEASURE_WORDS, *ASCII_UNITS)) + 2
 UNIT_LOOKAHEAD = 16  # characters after a number searched for its unit (blanks included)
 
 
@@ -88,6 +89,11 @@ def chinese_number(text: str) -> float | None:
 def unit_after(text: str, at: int) -> tuple[str, int]:
     """The unit printed at `at` (blanks and line breaks inside or before it skipped: a text
     layer breaks `亿美\\n元`), and the offset where it ends; ('', at) when there is none."""
+    direct = _UNIT.match(text, at)
+    end = direct.end() if direct else at
+    if not _BLANK.search(text, at, end + _LONGEST_UNIT):
+        # no blank where a unit could continue: the unit as matched (most numbers)
+        return (direct.group(0).lstrip("-多余"), end) if end > at else ("", at)
     window, offsets = [], []
     for index in range(at, min(len(text), at + UNIT_LOOKAHEAD)):
         if not _BLANK.match(text[index]):
