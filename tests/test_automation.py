@@ -27,10 +27,12 @@ FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML, *PUBLISH}
 # the GPU model's baseline is the newest report's, so it reads raw/reports (and the charts
 # draw the GPU demand)
 GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}
+# the coverage of the report documents dates each report by raw/reports
+COVERAGE = {dg.AssetKey(["marts", "report_coverage"])}
 METRICS = {
     dg.AssetKey(["marts", name])
     for name in ("gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency")
-}
+} | COVERAGE
 
 
 @dg.asset(key=STG_IT_SPEND, deps=[dg.AssetKey(["raw", "it_spend"])], group_name="staging")
@@ -122,7 +124,7 @@ def test_reference_file_requests_every_table_that_depends_on_it(ticks, project):
 def test_table_registry_change_requests_everything(ticks, project):
     with (project / "sources" / "tables.yaml").open("a") as handle:
         handle.write("# reviewed\n")
-    assert ticks.requested() == _raw(*RAW_TABLES) | FOLLOWERS | GPU_DEMAND | REPORTS
+    assert ticks.requested() == _raw(*RAW_TABLES) | FOLLOWERS | GPU_DEMAND | COVERAGE | REPORTS
 
 
 def test_new_registered_report_folder_is_picked_up(ticks, project):
@@ -134,7 +136,7 @@ def test_new_registered_report_folder_is_picked_up(ticks, project):
             "  - report_id: second_report_2024\n    title: Second\n    published: 2024-05-01\n"
         )
     assert ticks.requested() == (
-        _raw("reports", "it_spend", "cloud_market") | FOLLOWERS | GPU_DEMAND | REPORTS
+        _raw("reports", "it_spend", "cloud_market") | FOLLOWERS | GPU_DEMAND | COVERAGE | REPORTS
     )
 
 

@@ -26,6 +26,11 @@ SELECT d.report_id, d.source_file, d.sha256, d.pages, r.publication_date
 FROM raw.report_documents AS d JOIN raw.reports AS r USING (report_id)
 ORDER BY d.report_id
 """
+_HAS_DOCUMENTS_SQL = """
+SELECT count(*) FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name = 'raw'
+  AND table_name = 'report_documents'
+"""
 _LINES_SQL = "SELECT page, line, text FROM raw.report_lines WHERE report_id = ? ORDER BY line"
 
 
@@ -48,8 +53,11 @@ class ReportCoverage:
 
 
 def report_coverage(con) -> ReportCoverage:
-    """The coverage of every report document the warehouse holds, one document at a time."""
+    """The coverage of every report document the warehouse holds, one document at a time
+    (none in a project whose registry declares no documents table)."""
     result = ReportCoverage()
+    if not con.execute(_HAS_DOCUMENTS_SQL).fetchone()[0]:
+        return result
     for report_id, file, sha256, pages, published in con.execute(_DOCUMENTS_SQL).fetchall():
         lines = tuple(DocumentLine(*row) for row in con.execute(_LINES_SQL, [report_id]).fetchall())
         document = Document(file, sha256, pages, lines)
