@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+
 from warehouse.documents import Document, DocumentLine
 from warehouse.extraction.mentions import extract
 from warehouse.extraction.review import (
@@ -38,7 +40,7 @@ _LINES_SQL = "SELECT page, line, text FROM raw.report_lines WHERE report_id = ? 
 class ReportCoverage:
     """Every mention's row (COVERAGE_COLUMNS), and the curated figures found and not."""
 
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[tuple[object, ...]] = field(default_factory=list)
     curated: int = 0
     not_found: list[str] = field(default_factory=list)
 
@@ -47,16 +49,16 @@ class ReportCoverage:
         return (self.curated - len(self.not_found)) / self.curated if self.curated else 1.0
 
     @property
-    def untranscribed(self) -> list[tuple]:
+    def untranscribed(self) -> list[tuple[object, ...]]:
         status = COVERAGE_COLUMNS.index("status")
         return [row for row in self.rows if row[status] == UNTRANSCRIBED]
 
 
-def report_coverage(con) -> ReportCoverage:
+def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     """The coverage of every report document the warehouse holds, one document at a time
     (none in a project whose registry declares no documents table)."""
     result = ReportCoverage()
-    if not con.execute(_HAS_DOCUMENTS_SQL).fetchone()[0]:
+    if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
         return result
     for report_id, file, sha256, pages, published in con.execute(_DOCUMENTS_SQL).fetchall():
         lines = tuple(DocumentLine(*row) for row in con.execute(_LINES_SQL, [report_id]).fetchall())

@@ -16,6 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from warehouse.documents import Document, squeeze
 from warehouse.extraction.numbers import Number, numbers
@@ -106,6 +107,9 @@ class _Text:
 _WRAPPED_NUMBER = re.compile(r"[\d.,][ \t\u3000]*\n\s*(?=\d)")
 
 
+_Found = TypeVar("_Found", Number, Period)
+
+
 class _Unwrapped:
     """The text with the line breaks removed that a full-width line's wrapping put inside a
     number (`15\n531`, `3.\n14`), so numbers and periods are read whole; offsets found in it
@@ -130,7 +134,7 @@ class _Unwrapped:
         cut = bisect.bisect_right(self.cuts, offset)
         return offset + (self.shifts[cut - 1] if cut else 0)
 
-    def span(self, found):
+    def span(self, found: _Found) -> _Found:
         """A number or period found in the unwrapped text, with the text's offsets."""
         return replace(
             found, start=self.original(found.start), end=self.original(found.end - 1) + 1
@@ -350,7 +354,7 @@ def _is_forecast(period: str, said: bool, published: date | None) -> bool:
     before it is not (a source's 预测 of a past year is an estimate), and one that is under
     way is a forecast when the sentence says so. Without the date: what the sentence says."""
     bounds = period_bounds(period) if published else None
-    if bounds is None:
+    if bounds is None or published is None:
         return said
     first, last = bounds
     if first > published:

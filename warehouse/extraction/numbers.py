@@ -93,7 +93,7 @@ def unit_after(text: str, at: int) -> tuple[str, int]:
     end = direct.end() if direct else at
     if not _BLANK.search(text, at, end + _LONGEST_UNIT):
         # no blank where a unit could continue: the unit as matched (most numbers)
-        return (direct.group(0).lstrip("-多余"), end) if end > at else ("", at)
+        return (direct.group(0).lstrip("-多余"), end) if direct and end > at else ("", at)
     window, offsets = [], []
     for index in range(at, min(len(text), at + UNIT_LOOKAHEAD)):
         if not _BLANK.match(text[index]):

@@ -53,7 +53,8 @@ class Period:
     bare: bool = False  # printed without 年 or E: on a line of quantities it is one too
 
 
-def _label(shape: str, g: dict[str, str | None]) -> str:
+def _label(shape: str, g: dict[str, str]) -> str:
+    """The label of a period of `shape` from its groups ('' for a group that did not match)."""
     if shape == "years":
         return f"{g['a']}-{g['b']}"
     if shape == "months":
@@ -65,11 +66,11 @@ def _label(shape: str, g: dict[str, str | None]) -> str:
     if shape == "half":
         return f"{g['y']}H{g['h'] or (1 if g['hz'] == '上' else 2)}"
     if shape == "quarter":
-        year = g.get("y") or f"20{g['yy']}"
-        quarter = g["q"] or _QUARTERS.get(g["qz"], g["qz"])
+        year = g.get("y") or f"20{g.get('yy', '')}"
+        quarter = g.get("q") or _QUARTERS.get(g.get("qz", ""), g.get("qz", ""))
         return f"{year}Q{quarter}"
     if shape == "fiscal":
-        year = g["y"] or g["yz"]
+        year = g.get("y") or g.get("yz", "")
         return f"FY{year if len(year) == 4 else '20' + year}"
     return g["y"]
 
@@ -80,7 +81,9 @@ def periods(text: str) -> list[Period]:
     for match in PERIOD.finditer(text):
         index = next(i for i in range(len(_PATTERNS)) if match.group(f"p{i}"))
         shape = _PATTERNS[index][0]
-        groups = _COMPILED[index].fullmatch(match.group(0)).groupdict()
+        shaped = _COMPILED[index].fullmatch(match.group(0))
+        assert shaped is not None  # the same pattern matched it inside PERIOD
+        groups = {name: value or "" for name, value in shaped.groupdict().items()}
         before = text[max(0, match.start() - 4) : match.start()]
         found.append(
             Period(
@@ -123,7 +126,7 @@ def period_bounds(period: str) -> tuple[date, date] | None:
     """First and last day of a period label (a fiscal year is taken as its calendar year:
     close enough to tell past from future at a report's date)."""
     parts = period.split("/") if "/" in period else re.split(r"(?<=^\d{4})-(?=\d{4}$)", period)
-    bounds = [_part_bounds(p) for p in parts]
-    if not bounds or None in bounds:
+    bounds = [b for b in map(_part_bounds, parts) if b is not None]
+    if not bounds or len(bounds) < len(parts):
         return None
     return bounds[0][0], bounds[-1][1]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from warehouse.documents import Document
 from warehouse.extraction.matching import CuratedFigure, match_figures
 from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
@@ -55,7 +57,9 @@ FROM marts.fct_report_figures WHERE report_id = ? ORDER BY source_file, source_l
 """
 
 
-def read_curated_figures(con, report_id: str) -> tuple[CuratedFigure, ...]:
+def read_curated_figures(
+    con: duckdb.DuckDBPyConnection, report_id: str
+) -> tuple[CuratedFigure, ...]:
     """The report's curated figures in the warehouse `con` reads (none for a report not yet
     transcribed)."""
     return tuple(CuratedFigure(*row) for row in con.execute(_FIGURES_SQL, [report_id]).fetchall())
@@ -98,7 +102,7 @@ def coverage(
     return Coverage(statuses, figure_ids, {f.figure_id: matched.get(f.figure_id) for f in figures})
 
 
-def mention_row(mention: Mention) -> tuple:
+def mention_row(mention: Mention) -> tuple[object, ...]:
     """The mention's printed columns; a whole number prints without a decimal point."""
     value = mention.value
     value = int(value) if value.is_integer() and abs(value) < 1e15 else value
@@ -110,11 +114,12 @@ def _printed_value(mention: Mention) -> str:
     return f"{mention.value:.10g}" if abs(mention.value) < 1e15 else f"{mention.value:.6e}"
 
 
-def draft_rows(mentions: Sequence[Mention], statuses: Sequence[str]) -> list[tuple]:
+def draft_rows(mentions: Sequence[Mention], statuses: Sequence[str]) -> list[tuple[object, ...]]:
     """The untranscribed figures as rows of a figures table, for a person to complete (entity,
     metric, data source) and check against the quote before they go into a table file. The
     section is the last section number printed before the mention."""
-    rows, section = [], ""
+    rows: list[tuple[object, ...]] = []
+    section = ""
     for mention, status in zip(mentions, statuses, strict=True):
         if mention.kind == SECTION_NUMBER and "." in mention.value_as_printed:
             section = mention.value_as_printed
