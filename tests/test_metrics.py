@@ -104,26 +104,26 @@ def test_sensitivity_grid_has_modern_accelerators_with_sources(db):
 
 def test_intelligent_compute_cagr_is_52_3_percent(db):
     cagr, stated = db.execute(
-        "SELECT cagr, stated_cagr FROM marts.cagr WHERE series = "
+        "SELECT cagr_pct, stated_cagr_pct FROM marts.cagr WHERE series = "
         "'intelligent_compute/china/compute' AND start_period = '2021' AND end_period = '2026'"
     ).fetchall()[0]
-    assert round(cagr * 100, 1) == 52.3
-    assert stated == pytest.approx(0.523)
+    assert cagr == 52.29  # (1271.4 / 155.2)^(1/5) - 1 = 52.2924 %, kept to 2 decimals
+    assert stated == 52.3
 
 
 def test_cagr_for_spans_the_report_states_only_partly(db):
     # China cloud software spend: 270亿美元 (2021) → 850亿美元 (2026), no CAGR printed
     cloud_software = db.execute(
-        "SELECT cagr, stated_cagr FROM marts.cagr WHERE series = "
+        "SELECT cagr_pct, stated_cagr_pct FROM marts.cagr WHERE series = "
         "'saas_market/china_cloud_software/spend' AND start_period = '2021'"
     ).fetchall()
-    assert [(round(c, 4), s) for c, s in cloud_software] == [(0.2578, None)]
+    assert cloud_software == [(25.78, None)]  # (850 / 270)^(1/5) - 1
     # China enterprise SaaS: 38 % CAGR 2017–2021 and 370.4亿元 in 2021 imply 2017's size
     implied = db.execute(
         "SELECT implied_start_value FROM marts.cagr WHERE series = "
         "'saas_market/china_enterprise_saas/market_size' AND start_period = '2017'"
     ).fetchall()[0][0]
-    assert implied == pytest.approx(370.4 / 1.38**4)
+    assert implied == 102.13  # 370.4 / 1.38^4 = 102.1303
 
 
 def findings(db) -> dict[str, str]:

@@ -31,8 +31,9 @@ def _run(warehouse_file, built_warehouse, selection, run_config=None, checks=Non
 def test_a_full_refresh_is_one_step_per_layer():
     job = defs().resolve_job_def(REFRESH_JOB)
     steps = {node.name for node in job.graph.nodes}
-    # marts.metric_inputs reads the metric marts, so the SQL layer runs in two steps around them;
-    # the two report assets are one step, and publishing is the run's last step.
+    # marts.metric_inputs and the topic marts (in_mismatch) read the metric marts, so the SQL
+    # layer runs in two steps around them; the two report assets are one step, and publishing
+    # is the run's last step.
     assert steps == {
         "raw_tables",
         "sql_models",

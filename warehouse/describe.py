@@ -45,7 +45,8 @@ class TableDescription:
         return "\n".join(lines)
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str]:
+def resolve_table(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str]:
+    """(schema, table, comment) of `name`; a bare name is looked up in marts first."""
     schema, _, table = name.rpartition(".")
     candidates = [schema] if schema else list(SEARCH_SCHEMAS)
     rows = con.execute(
@@ -69,7 +70,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str]:
 
 def describe(name: str, path: Path | None = None) -> TableDescription:
     with connect_readonly(path) as con:
-        schema, table, comment = _resolve(con, name)
+        schema, table, comment = resolve_table(con, name)
         rows = con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}").fetchall()[0][0]
         columns = con.execute(
             "SELECT column_name, data_type, comment FROM duckdb_columns() "
@@ -78,7 +79,7 @@ def describe(name: str, path: Path | None = None) -> TableDescription:
             [schema, table],
         ).fetchall()
     doc = schema_docs(schema).get(table)
-    documented = doc.columns if doc else {}
+    documented = {column: doc.column_doc(column) for column, _, _ in columns} if doc else {}
     return TableDescription(
         schema,
         table,
@@ -91,8 +92,8 @@ def describe(name: str, path: Path | None = None) -> TableDescription:
                 (
                     column,
                     data_type,
-                    (documented[column].unit or "") if column in documented else "",
-                    documented[column].description if column in documented else column_comment,
+                    (documented[column].unit or "") if documented.get(column) else "",
+                    documented[column].description if documented.get(column) else column_comment,
                 )
                 for column, data_type, column_comment in columns
             ],

@@ -25,6 +25,10 @@ from warehouse.source_files import SAFE_LOADER
 
 DOCS_FILE = "_models.yml"
 PYTHON_BUILT = "python"
+QUALIFIER_DOC = (
+    "How the report qualifies {column}: = exact, ~ about (约, 将近), > more than (超过), "
+    ">= at least, < less than, <= at most; NULL where {column} is."
+)
 
 
 class DocsError(ValueError):
@@ -35,11 +39,24 @@ class DocsError(ValueError):
 class ColumnDoc:
     description: str
     unit: str | None = None
+    decimals: int | None = None  # a derived value's documented precision
 
     @property
     def comment(self) -> str:
-        """The DuckDB column comment: the description, then the unit."""
-        return f"{self.description} Unit: {self.unit}." if self.unit else self.description
+        """The DuckDB column comment: the description, then the unit and precision."""
+        parts = [self.description]
+        if self.unit:
+            parts.append(f"Unit: {self.unit}.")
+        if self.decimals is not None:
+            parts.append(f"Rounded to {self.decimals} decimal{'' if self.decimals == 1 else 's'}.")
+        return " ".join(parts)
+
+    def rounded(self, value: float | None) -> float | None:
+        """`value` at the documented decimals: the decimal text of the rounded number read
+        back, so 15531.022475 comes out as 15531.02, never 15531.020000000001."""
+        if self.decimals is None or value is None or value != value:  # NULL / NaN
+            return value
+        return float(f"{value:.{self.decimals}f}")
 
 
 @dataclass(frozen=True)
@@ -51,10 +68,41 @@ class TableDoc:
     unique_key: tuple[str, ...] = ()
     columns: dict[str, ColumnDoc] = field(default_factory=dict)
     built_by: str = "sql"
+    # a topic mart: `<column>_qualifier` beside each metric column, documented by one rule
+    qualifier_columns: bool = False
+
+    def column_doc(self, column: str) -> ColumnDoc | None:
+        if column in self.columns:
+            return self.columns[column]
+        stated = column.removesuffix("_qualifier")
+        if self.qualifier_columns and stated != column and stated in self.columns:
+            return ColumnDoc(QUALIFIER_DOC.format(column=stated))
+        return None
+
+    @property
+    def column_comments(self) -> dict[str, str]:
+        """DuckDB comments of every column the table may have (a pivot follows the data)."""
+        names = [*self.columns]
+        if self.qualifier_columns:
+            names += [f"{name}_qualifier" for name in self.columns]
+        return {name: self.column_doc(name).comment for name in names}
 
     @property
     def relation(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    def conform(self, frame):
+        """A pandas frame a Python asset built, in its documented shape: the columns in the
+        order the docs list them (lineage last, not first in `SELECT *`), each at its
+        documented precision, so no float noise reaches the marts. An undocumented column
+        is an error, not a silent extra."""
+        if undocumented := sorted(set(frame.columns) - set(self.columns)):
+            raise DocsError(f"{self.relation}: document {undocumented} in {DOCS_FILE}")
+        frame = frame.reindex(columns=list(self.columns))
+        for column, doc in self.columns.items():
+            if doc.decimals is not None:
+                frame[column] = frame[column].map(doc.rounded)
+        return frame
 
     @property
     def comment(self) -> str:
@@ -115,11 +163,12 @@ def table_doc(schema: str, entry: dict[str, Any], sql: str = "") -> TableDoc:
         grain=_text(entry.get("grain")).rstrip("."),
         unique_key=tuple([key] if isinstance(key, str) else key),
         columns={
-            c["name"]: ColumnDoc(_text(c.get("description")), c.get("unit"))
+            c["name"]: ColumnDoc(_text(c.get("description")), c.get("unit"), c.get("decimals"))
             for c in entry.get("columns") or ()
             if c.get("description")
         },
         built_by=entry.get("built_by", "sql"),
+        qualifier_columns=bool(entry.get("qualifier_columns")),
     )
 
 

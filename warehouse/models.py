@@ -79,7 +79,7 @@ class Model:
 
     @property
     def column_docs(self) -> dict[str, str]:
-        return {name: column.comment for name, column in self.doc.columns.items()}
+        return self.doc.column_comments
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,11 @@ class Registry:
         return {row["unit"]: float(row["factor"]) for row in self._reference_rows("units")}
 
     @cached_property
+    def base_units(self) -> dict[str, str]:
+        """unit -> its base unit (what a factor converts it to), from units.csv."""
+        return {row["unit"]: row["base_unit"] for row in self._reference_rows("units")}
+
+    @cached_property
     def data_sources(self) -> frozenset[str]:
         return self._reference_column("data_sources", "data_source")
 

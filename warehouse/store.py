@@ -59,6 +59,8 @@ def connect_readonly(
             listed = ", ".join(sql_literal(str(p)) for p in writable)
             con.execute(f"SET allowed_paths = [{listed}]")
         con.execute("SET enable_external_access = false")
+        # analysts work in marts: `FROM gpu_demand` means marts.gpu_demand
+        con.execute("SET search_path = 'marts,main'")
         con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()

@@ -1,14 +1,23 @@
 -- Intelligent compute centers and their planned compute.
--- One column per metric, named with its unit (grain and unique key: _models.yml).
--- ai_compute_pflops converts the spelled-out figure (每秒X亿亿次, 10^16 FLOPS) to the unit the
--- data-center projects state their compute in.
-SELECT *, ai_compute_spelled_out_1e16_flops * 10 AS ai_compute_pflops
+-- One column per metric, named with its unit; then each metric's qualifier (<column>_qualifier)
+-- and in_mismatch, true when a figure of the row is in an audit finding (marts.figure_findings).
+-- Grain and unique key: _models.yml.
+SELECT report_id, center, center_zh, period, is_forecast, data_source,
+       COLUMNS('^(.*)_value$') AS '\1',
+       -- the spelled-out figure (每秒X亿亿次, 10^16 FLOPS) in the unit the data-center
+       -- projects state their compute in
+       ai_compute_spelled_out_1e16_flops_value * 10 AS ai_compute_pflops,
+       COLUMNS('_qualifier$'),
+       coalesce(greatest(*COLUMNS('_in_finding$')), false) AS in_mismatch
 FROM (
     PIVOT (
         SELECT report_id, entity AS center, entity_zh AS center_zh, period, is_forecast,
-               data_source, measure, value
+               data_source, measure, value, value_qualifier,
+               figure_id IN (SELECT figure_id FROM marts.figure_findings) AS in_finding
         FROM staging.stg_compute_centers
     )
-    ON measure USING first(value)
+    ON measure
+    USING first(value) AS value, first(value_qualifier) AS qualifier,
+          bool_or(in_finding) AS in_finding
 )
 ORDER BY report_id, center, period

@@ -2,11 +2,10 @@
 -- base unit, its period as dates, whether it is a forecast, where it comes from (report,
 -- section, cited source, source file and line) and the span of the report that states it
 -- (quote, and the page and line of the report's document where it starts, as in
--- raw.report_lines). figure_id is stable across refreshes:
+-- raw.report_lines). figure_id (from staging.stg_figures) is stable across refreshes:
 -- report_id/table/dimension values/entity/metric/period.
 SELECT
-    concat_ws('/', report_id, table_name, array_to_string(map_values(dimensions), '/'),
-              entity, metric, period) AS figure_id,
+    figure_id,
     report_id,
     table_name,
     -- the topic mart that shows the figure: marts.<topic>

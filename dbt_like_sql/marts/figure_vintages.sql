@@ -37,8 +37,13 @@ SELECT
     lead(publication_date) OVER series IS NULL AS is_latest,
     lag(report_id) OVER series AS previous_report_id,
     lag(value_base) OVER series AS previous_value_base,
-    value_base - lag(value_base) OVER series AS revision,
-    100 * (value_base / nullif(lag(value_base) OVER series, 0) - 1) AS revision_pct
+    -- to 12 significant digits, like value_base: a difference of floats is not exact
+    CASE
+        WHEN value_base = lag(value_base) OVER series THEN 0
+        ELSE round(value_base - lag(value_base) OVER series,
+                   11 - floor(log10(abs(value_base - lag(value_base) OVER series)))::INTEGER)
+    END AS revision,
+    round(100 * (value_base / nullif(lag(value_base) OVER series, 0) - 1), 2) AS revision_pct
 FROM stated
 WINDOW series AS (PARTITION BY series_id ORDER BY publication_date, report_id)
 ORDER BY series_id, vintage

@@ -1,12 +1,20 @@
 -- The report's GPU demand model for ChatGPT (training and inference): its assumptions and results.
--- One column per metric, named with its unit (grain and unique key: _models.yml).
-SELECT *
+-- One column per metric, named with its unit; then each metric's qualifier (<column>_qualifier)
+-- and in_mismatch, true when a figure of the row is in an audit finding (marts.figure_findings).
+-- Grain and unique key: _models.yml.
+SELECT report_id, workload, workload_zh, period, is_forecast, data_source,
+       COLUMNS('^(.*)_value$') AS '\1',
+       COLUMNS('_qualifier$'),
+       coalesce(greatest(*COLUMNS('_in_finding$')), false) AS in_mismatch
 FROM (
     PIVOT (
         SELECT report_id, entity AS workload, entity_zh AS workload_zh, period, is_forecast,
-               data_source, measure, value
+               data_source, measure, value, value_qualifier,
+               figure_id IN (SELECT figure_id FROM marts.figure_findings) AS in_finding
         FROM staging.stg_gpu_model
     )
-    ON measure USING first(value)
+    ON measure
+    USING first(value) AS value, first(value_qualifier) AS qualifier,
+          bool_or(in_finding) AS in_finding
 )
 ORDER BY report_id, workload, period

@@ -80,6 +80,9 @@ part_bounds AS (
 )
 
 SELECT
+    -- stable across refreshes: report_id/table/dimension values/entity/metric/period
+    concat_ws('/', f.report_id, f.table_name, array_to_string(map_values(f.dimensions), '/'),
+              f.entity, f.metric, f.period) AS figure_id,
     f.table_name,
     f.report_id,
     f.dimensions,
@@ -94,7 +97,12 @@ SELECT
     f.unit,
     f.value_qualifier,
     f.value_decimals,
-    f.value * u.factor AS value_base,
+    -- value × factor, rounded to 12 significant digits: the product's float noise
+    -- (7459999999.999999, 0.35000000000000003) is not a figure
+    CASE
+        WHEN f.value * u.factor = 0 THEN 0
+        ELSE round(f.value * u.factor, 11 - floor(log10(abs(f.value * u.factor)))::INTEGER)
+    END AS value_base,
     u.base_unit,
     u.currency,
     -- the topic-mart column: metric + unit suffix, without repeating a unit word the metric

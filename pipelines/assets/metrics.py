@@ -60,9 +60,9 @@ def _publish(
     if not build.write:
         return
     doc = python_table_doc(name)
-    docs = {column: d.comment for column, d in doc.columns.items()}
+    frame = doc.conform(frame)
     build.warehouse.build.replace_table(
-        SCHEMA, name, frame=frame, description=doc.comment, column_docs=docs
+        SCHEMA, name, frame=frame, description=doc.comment, column_docs=doc.column_comments
     )
     yield dg.MaterializeResult(asset_key=_key(name), metadata={**frame_preview(frame), **extra})
 
@@ -110,7 +110,7 @@ def _gpu_rows(
         for row in gpu_demand.scenario_rows(name, origin, description, baseline, overrides):
             kept = [
                 figure_ids[f"{row['workload']}.{p}"]
-                for p in row["assumptions"]
+                for p in gpu_demand.PARAMETERS[row["workload"]]
                 if p not in row["overridden"]
             ]
             prefix = "gpu_scenarios" if origin == "scenario_file" else origin
@@ -134,7 +134,9 @@ def _gpu_demand(build: Build):
         ]
     model = _report_model(con)
     rows = _gpu_rows(model, read_table(con, "raw", "gpu_scenarios"), config)
-    frame = pd.concat([pd.DataFrame(rows), previous], ignore_index=True)
+    current = pd.DataFrame(rows)
+    # a kept one-off scenario written before a change of columns takes the current ones
+    frame = pd.concat([current, previous.reindex(columns=current.columns)], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     yield from _publish(
         build,
@@ -187,7 +189,7 @@ def _cagr(build: Build):
         & (frame["end_period"] == "2026")
     ]
     extra = (
-        {"china_intelligent_compute_2021_2026": float(headline["cagr"].iloc[0])}
+        {"china_intelligent_compute_2021_2026_pct": round(float(headline["cagr_pct"].iloc[0]), 2)}
         if len(headline)
         else {}
     )
@@ -234,7 +236,7 @@ def _audit_rows(registry: Registry, con) -> pd.DataFrame:
         )
         rows += audit.table_rule_rows(registry, spec, raw, ids)
     rows += audit.cagr_rows(read_table(con, SCHEMA, "cagr"), figures)
-    rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry.unit_factors)
+    rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry)
     return audit.audit_frame(rows)
 
 

@@ -11,6 +11,7 @@ A mismatch is a finding about the report, not a failure of the pipeline.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -36,6 +37,7 @@ class AuditRow:
     description: str
     stated: float
     recomputed: float
+    unit: str  # of stated and recomputed: the stated figure's, or its base unit
     abs_diff: float
     tolerance: float
     ok: bool
@@ -59,6 +61,7 @@ def table_rule_rows(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
             stated_id = ids[relation.stated_row]
+            unit = raw.at[relation.stated_row, "unit"]
             yield AuditRow(
                 f"{rule.rule}:{stated_id}",
                 rule.rule,
@@ -67,6 +70,7 @@ def table_rule_rows(
                 f"{describe(rule.rule, params)}: {relation.description}",
                 relation.stated_value,
                 relation.recomputed_value,
+                registry.base_units[unit] if params.get("base_units") else unit,
                 relation.abs_diff,
                 relation.tolerance,
                 relation.ok,
@@ -79,7 +83,7 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
     """Stated multi-year CAGRs against the CAGR their stated endpoints give."""
     by_id = figures.set_index("figure_id")
     stated = cagr[
-        cagr["stated_cagr"].notna()
+        cagr["stated_cagr_pct"].notna()
         & cagr["start_figure_id"].notna()
         & cagr["end_figure_id"].notna()
         & (cagr["years"] > 1)
@@ -90,7 +94,7 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
         )
         recomputed = ((interval_of(end) / interval_of(start)) ** (1 / row["years"]) - 1) * 100
         stated_pct = interval_of(rate)
-        value = row["cagr"] * 100
+        value = row["cagr_pct"]
         relation_ok = stated_pct.lo <= recomputed.hi and recomputed.lo <= stated_pct.hi
         yield AuditRow(
             f"cagr:{row['stated_figure_id']}",
@@ -101,6 +105,7 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
             f"its endpoints",
             rate["value"],
             value,
+            rate["unit"],
             abs(rate["value"] - value),
             stated_pct.half_width + recomputed.half_width,
             relation_ok,
@@ -120,10 +125,11 @@ def _pick(index: dict[Key, list[Row]], report_id: str, where: dict[str, Any]) ->
 
 
 def cross_check_rows(
-    checks: list[dict[str, Any]], figures: pd.DataFrame, unit_factors: dict[str, float]
+    checks: list[dict[str, Any]], figures: pd.DataFrame, registry: Registry
 ) -> Iterable[AuditRow]:
     """Relations across tables or with outside constants, per report that has the figures.
     Values are compared in base units (FLOP, USD, count …)."""
+    unit_factors = registry.unit_factors
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
     # The figures the checks name, by (report, table, metric): one pass over the figures
     # rather than a scan of all of them per report and check.
@@ -167,6 +173,7 @@ def cross_check_rows(
                 check["description"],
                 value,
                 point,
+                registry.base_units[stated["unit"]],
                 abs(value - point),
                 tolerance,
                 abs(value - point) <= tolerance,
@@ -175,8 +182,32 @@ def cross_check_rows(
             )
 
 
+# stated and recomputed are kept to 12 significant digits (value_base has 12), abs_diff and
+# tolerance to the same decimal place as the larger of the two: no float noise of a product or
+# of a difference of two nearly equal numbers in FLOPS or USD, and a slip of 10^18 keeps both
+# of its sides (3 FLOPS stated, 3×10^18 recomputed)
+SIGNIFICANT_DIGITS = 12
+
+
+def _decimals(magnitude: float) -> int:
+    """Decimal places that keep SIGNIFICANT_DIGITS of a number of this size."""
+    return SIGNIFICANT_DIGITS - 1 - (math.floor(math.log10(magnitude)) if magnitude else 0)
+
+
+def _at_row_precision(record: dict) -> dict:
+    sides = [abs(record["stated"]), abs(record["recomputed"])]
+    if not all(map(math.isfinite, sides)):
+        return record
+    places = {"stated": _decimals(sides[0]), "recomputed": _decimals(sides[1])}
+    places["abs_diff"] = places["tolerance"] = _decimals(max(sides))
+    return {
+        **record,
+        **{k: round(record[k], d) for k, d in places.items() if math.isfinite(record[k])},
+    }
+
+
 def audit_frame(rows: Iterable[AuditRow]) -> pd.DataFrame:
-    records = [{**asdict(r), "ok": OK if r.ok else MISMATCH} for r in rows]
+    records = [_at_row_precision({**asdict(r), "ok": OK if r.ok else MISMATCH}) for r in rows]
     frame = (
         pd.DataFrame(records).set_axis(COLUMNS, axis=1)
         if records

@@ -29,8 +29,8 @@ COLUMNS = [
     "years",
     "start_value",
     "end_value",
-    "cagr",
-    "stated_cagr",
+    "cagr_pct",
+    "stated_cagr_pct",
     "implied_start_value",
     "implied_end_value",
     "start_figure_id",
@@ -50,7 +50,7 @@ def series_name(row: Mapping[str, Any]) -> str:
 
 
 def _stated_rates(figures: pd.DataFrame) -> pd.DataFrame:
-    """Stated CAGRs (by span) and growth rates (one-year spans), as fractions."""
+    """Stated CAGRs (by span) and growth rates (one-year spans), in percent as stated."""
     cagr = figures[(figures["metric"] == "cagr") & figures["period"].str.match(SPAN)]
     cagr = cagr.assign(
         start_period=cagr["period"].str.extract(SPAN)[0],
@@ -61,8 +61,8 @@ def _stated_rates(figures: pd.DataFrame) -> pd.DataFrame:
         start_period=(growth["period"].astype(int) - 1).astype(str), end_period=growth["period"]
     )
     rates = pd.concat([cagr, growth])
-    return rates.assign(stated_cagr=rates["value"] / 100)[
-        [*SERIES_KEYS, "start_period", "end_period", "stated_cagr", "figure_id"]
+    return rates.assign(stated_cagr_pct=rates["value"])[
+        [*SERIES_KEYS, "start_period", "end_period", "stated_cagr_pct", "figure_id"]
     ].rename(columns={"figure_id": "stated_figure_id"})
 
 
@@ -90,7 +90,7 @@ def compute_cagr(figures: pd.DataFrame) -> pd.DataFrame:
                     "start_value": start["value"],
                     "end_value": end["value"],
                     "years": years,
-                    "cagr": (end["value"] / start["value"]) ** (1 / years) - 1,
+                    "cagr_pct": 100 * ((end["value"] / start["value"]) ** (1 / years) - 1),
                     "start_figure_id": start["figure_id"],
                     "end_figure_id": end["figure_id"],
                     "start_decimals": start["value_decimals"],
@@ -128,7 +128,7 @@ def _implied(rate: Mapping[Hashable, Any], same: list[Row]) -> Row | None:
     """A stated CAGR with one stated endpoint implies the other one (`same`: the levels of
     the rate's series, in the order of the figures)."""
     years = int(rate["end_period"]) - int(rate["start_period"])
-    factor = (1 + rate["stated_cagr"]) ** years
+    factor = (1 + rate["stated_cagr_pct"] / 100) ** years
     for level in same:
         base = {
             **{k: rate[k] for k in SERIES_KEYS},
@@ -137,7 +137,7 @@ def _implied(rate: Mapping[Hashable, Any], same: list[Row]) -> Row | None:
             "start_period": rate["start_period"],
             "end_period": rate["end_period"],
             "years": years,
-            "stated_cagr": rate["stated_cagr"],
+            "stated_cagr_pct": rate["stated_cagr_pct"],
             "stated_figure_id": rate["stated_figure_id"],
         }
         if level["period"] == rate["end_period"]:

@@ -42,6 +42,20 @@ PARAMETERS = {
         "gpus_per_server": "count",
     },
 }
+# parameter -> the column marts.gpu_demand shows it in: named with its unit, as the gpu_model
+# topic mart names the same figures
+ASSUMPTION_COLUMNS = {
+    "training_compute": "training_compute_tflop",
+    "gpu_throughput": "gpu_throughput_tflops",
+    "gpu_utilization": "gpu_utilization_pct",
+    "training_window": "training_window_months",
+    "days_per_month": "days_per_month",
+    "monthly_active_users": "monthly_active_users_100_mn",
+    "questions_per_user_per_day": "questions_per_user_per_day",
+    "words_per_answer": "words_per_answer",
+    "time_per_word": "time_per_word_ms",
+    "gpus_per_server": "gpus_per_server",
+}
 OUTPUTS = ("gpu_hours", "gpus", "servers")
 
 
@@ -168,7 +182,7 @@ def scenario_rows(
                 "scenario_origin": origin,
                 "description": description,
                 "workload": workload,
-                "assumptions": {k: applied[k] for k in PARAMETERS[workload]},
+                **{ASSUMPTION_COLUMNS[k]: applied[k] for k in PARAMETERS[workload]},
                 "overridden": sorted(set(overrides) & set(params)),
                 **demand.__dict__,
             }

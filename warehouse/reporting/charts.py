@@ -256,8 +256,8 @@ def draw_intelligent_compute(con: duckdb.DuckDBPyConnection, report_id: str, fig
     rate = _frame(
         con,
         """
-        SELECT CAST(start_period AS INTEGER) AS start_year, start_value, years, cagr,
-               stated_cagr
+        SELECT CAST(start_period AS INTEGER) AS start_year, start_value, years, cagr_pct,
+               stated_cagr_pct
         FROM marts.cagr
         WHERE report_id = ? AND series = 'intelligent_compute/china/compute'
         ORDER BY years DESC, start_year LIMIT 1""",
@@ -272,15 +272,17 @@ def draw_intelligent_compute(con: duckdb.DuckDBPyConnection, report_id: str, fig
         bar.set_hatch("//" if forecast else None)
     _label_bars(ax, bars, [f"{v:,.1f}" for v in levels["compute_eflops"]])
     years = np.arange(rate["start_year"], rate["start_year"] + rate["years"] + 1)
-    path = rate["start_value"] * (1 + rate["cagr"]) ** (years - rate["start_year"])
-    stated = "" if pd.isna(rate["stated_cagr"]) else f", 报告 stated {rate['stated_cagr']:.1%}"
+    path = rate["start_value"] * (1 + rate["cagr_pct"] / 100) ** (years - rate["start_year"])
+    stated = (
+        "" if pd.isna(rate["stated_cagr_pct"]) else f", 报告 stated {rate['stated_cagr_pct']:.1f}%"
+    )
     ax.plot(
         years,
         path,
         color=ACCENT,
         marker="o",
         markersize=3,
-        label=f"CAGR {rate['cagr']:.1%} (recomputed{stated})",
+        label=f"CAGR {rate['cagr_pct']:.1f}% (recomputed{stated})",
     )
     ax.set_xticks(years)
     ax.set_ylabel("EFLOPS")
@@ -466,8 +468,7 @@ def draw_sensitivity(con: duckdb.DuckDBPyConnection, report_id: str, fig: Figure
     # The report's own setting, to outline its cell.
     tflops0, utilization0, days0 = con.execute(
         """
-        SELECT assumptions['gpu_throughput'], assumptions['gpu_utilization'],
-               assumptions['training_window'] * assumptions['days_per_month']
+        SELECT gpu_throughput_tflops, gpu_utilization_pct, training_window_months * days_per_month
         FROM marts.gpu_demand WHERE scenario = ? AND workload = ?""",
         [BASELINE, TRAINING],
     ).fetchall()[0]
