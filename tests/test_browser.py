@@ -46,6 +46,9 @@ if CHROMIUM is None:
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+# assertions wait as long as page actions: a loaded two-core machine renders the UI slowly
+expect.set_options(timeout=UI_TIMEOUT_MS)
+
 
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
