@@ -92,8 +92,8 @@ def describe(name: str, path: Path | None = None) -> TableDescription:
                 (
                     column,
                     data_type,
-                    (documented[column].unit or "") if documented.get(column) else "",
-                    documented[column].description if documented.get(column) else column_comment,
+                    (known.unit or "") if (known := documented.get(column)) else "",
+                    known.description if known else column_comment,
                 )
                 for column, data_type, column_comment in columns
             ],

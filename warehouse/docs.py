@@ -16,12 +16,15 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from warehouse import settings
 from warehouse.source_files import SAFE_LOADER
+
+if TYPE_CHECKING:  # pandas only for the type: `crw describe` must not import it
+    import pandas as pd
 
 DOCS_FILE = "_models.yml"
 PYTHON_BUILT = "python"
@@ -85,13 +88,13 @@ class TableDoc:
         names = [*self.columns]
         if self.qualifier_columns:
             names += [f"{name}_qualifier" for name in self.columns]
-        return {name: self.column_doc(name).comment for name in names}
+        return {name: doc.comment for name in names if (doc := self.column_doc(name))}
 
     @property
     def relation(self) -> str:
         return f"{self.schema}.{self.name}"
 
-    def conform(self, frame):
+    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A pandas frame a Python asset built, in its documented shape: the columns in the
         order the docs list them (lineage last, not first in `SELECT *`), each at its
         documented precision, so no float noise reaches the marts. An undocumented column

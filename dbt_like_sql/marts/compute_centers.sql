@@ -3,10 +3,10 @@
 -- and in_mismatch, true when a figure of the row is in an audit finding (marts.figure_findings).
 -- Grain and unique key: _models.yml.
 SELECT report_id, center, center_zh, period, is_forecast, data_source,
-       COLUMNS('^(.*)_value$') AS '\1',
+       COLUMNS('^(.*)_figure$') AS '\1',  -- noqa: RF05
        -- the spelled-out figure (每秒X亿亿次, 10^16 FLOPS) in the unit the data-center
        -- projects state their compute in
-       ai_compute_spelled_out_1e16_flops_value * 10 AS ai_compute_pflops,
+       ai_compute_spelled_out_1e16_flops_figure * 10 AS ai_compute_pflops,
        COLUMNS('_qualifier$'),
        coalesce(greatest(*COLUMNS('_in_finding$')), false) AS in_mismatch
 FROM (
@@ -17,7 +17,7 @@ FROM (
         FROM staging.stg_compute_centers
     )
     ON measure
-    USING first(value) AS value, first(value_qualifier) AS qualifier,
+    USING first(value) AS figure, first(value_qualifier) AS qualifier,
           bool_or(in_finding) AS in_finding
 )
 ORDER BY report_id, center, period

@@ -4,7 +4,7 @@
 -- in an audit finding (marts.figure_findings).
 WITH figures AS (
     SELECT report_id, project_id,
-           COLUMNS('^(.*)_value$') AS '\1',
+           COLUMNS('^(.*)_figure$') AS '\1',  -- noqa: RF05
            COLUMNS('_qualifier$'),
            coalesce(greatest(*COLUMNS('_in_finding$')), false) AS in_mismatch
     FROM (
@@ -14,7 +14,7 @@ WITH figures AS (
             FROM staging.stg_datacenter_project_figures
         )
         ON measure
-        USING first(value) AS value, first(value_qualifier) AS qualifier,
+        USING first(value) AS figure, first(value_qualifier) AS qualifier,
               bool_or(in_finding) AS in_finding
     )
 )

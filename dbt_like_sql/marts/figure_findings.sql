@@ -9,6 +9,6 @@ SELECT
     c.description,
     c.report_id
 FROM marts.metric_inputs AS m
-JOIN marts.report_consistency AS c ON m.derived_id = c.check_id
+INNER JOIN marts.report_consistency AS c ON m.derived_id = c.check_id
 WHERE m.derived_table = 'report_consistency' AND c.status = 'mismatch' AND m.figure_id IS NOT NULL
 ORDER BY m.figure_id, c.check_id

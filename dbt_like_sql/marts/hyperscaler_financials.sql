@@ -3,7 +3,7 @@
 -- and in_mismatch, true when a figure of the row is in an audit finding (marts.figure_findings).
 -- Grain and unique key: _models.yml.
 SELECT report_id, company, segment, segment_zh, period, is_forecast, data_source,
-       COLUMNS('^(.*)_value$') AS '\1',
+       COLUMNS('^(.*)_figure$') AS '\1',  -- noqa: RF05
        COLUMNS('_qualifier$'),
        coalesce(greatest(*COLUMNS('_in_finding$')), false) AS in_mismatch
 FROM (
@@ -14,7 +14,7 @@ FROM (
         FROM staging.stg_hyperscaler_financials
     )
     ON measure
-    USING first(value) AS value, first(value_qualifier) AS qualifier,
+    USING first(value) AS figure, first(value_qualifier) AS qualifier,
           bool_or(in_finding) AS in_finding
 )
 ORDER BY report_id, company, segment, period

@@ -101,7 +101,7 @@ SELECT
     -- (7459999999.999999, 0.35000000000000003) is not a figure
     CASE
         WHEN f.value * u.factor = 0 THEN 0
-        ELSE round(f.value * u.factor, 11 - floor(log10(abs(f.value * u.factor)))::INTEGER)
+        ELSE round(f.value * u.factor, CAST(11 - floor(log10(abs(f.value * u.factor))) AS INTEGER))
     END AS value_base,
     u.base_unit,
     u.currency,

@@ -61,7 +61,7 @@ def table_rule_rows(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
             stated_id = ids[relation.stated_row]
-            unit = raw.at[relation.stated_row, "unit"]
+            unit = str(raw.at[relation.stated_row, "unit"])
             yield AuditRow(
                 f"{rule.rule}:{stated_id}",
                 rule.rule,
@@ -194,7 +194,7 @@ def _decimals(magnitude: float) -> int:
     return SIGNIFICANT_DIGITS - 1 - (math.floor(math.log10(magnitude)) if magnitude else 0)
 
 
-def _at_row_precision(record: dict) -> dict:
+def _at_row_precision(record: dict[str, Any]) -> dict[str, Any]:
     sides = [abs(record["stated"]), abs(record["recomputed"])]
     if not all(map(math.isfinite, sides)):
         return record
