@@ -1,0 +1,495 @@
+"""The rule evaluator and each rule kind on small hand-made tables: which instances a rule
+finds, what it recomputes, and where printed rounding ends. Every expected number is worked
+out in the comment beside it."""
+
+import ast
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from warehouse.metrics.intervals import Interval
+from warehouse.rules import (
+    Relation,
+    describe,
+    evaluate,
+    formula_names,
+    interval_of,
+    previous_year,
+    relations,
+    rule_check,
+    rule_metrics,
+)
+
+FACTORS = {"USD million": 1e6, "USD trillion": 1e12, "percent": 1.0, "count": 1.0}
+
+
+def table(rows: list[tuple], dims: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows of (entity, metric, period, value[, qualifier[, unit]] [, *dims]) of one report;
+    the value is text, as read from a file."""
+    records = []
+    for row in rows:
+        entity, metric, period, value, *rest = row
+        qualifier = rest[0] if rest else "="
+        unit = rest[1] if len(rest) > 1 else "percent"
+        record = {
+            "report_id": "r",
+            "entity": entity,
+            "metric": metric,
+            "period": period,
+            "value": value,
+            "unit": unit,
+            "value_qualifier": qualifier,
+            "value_decimals": len(value.split(".")[1]) if "." in value else 0,
+        }
+        record |= dict(zip(dims, rest[2:], strict=True))
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def one(frame, rule, dims=(), **params) -> Relation:
+    [relation] = relations(frame, list(dims), rule, params, FACTORS)
+    return relation
+
+
+# ---- the formula evaluator --------------------------------------------------------------
+
+
+def parse(expression: str) -> ast.Expression:
+    return ast.parse(expression, mode="eval")
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("a + b", 5),
+        ("a - b", -1),
+        ("a * b", 6),
+        ("b / a", 1.5),
+        ("a ** b", 8),
+        ("(a + b) * 2 - 1", 9),
+        ("6 * a * 0.5", 6),
+    ],
+)
+def test_evaluate_arithmetic(expression, value):
+    assert evaluate(parse(expression), {"a": 2, "b": 3}) == value
+
+
+def test_evaluate_over_intervals():
+    names = {"a": Interval(1, 2), "b": Interval(10, 20)}
+    assert evaluate(parse("b / a"), names) == Interval(5, 20)
+    assert evaluate(parse("a * 2 + b"), names) == Interval(12, 24)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["__import__('os')", "a.real", "a if b else 1", "-a", "a % b", "unknown + 1", "'text'", "[a]"],
+)
+def test_evaluate_refuses_anything_but_arithmetic(expression):
+    with pytest.raises(ValueError, match="formula: unsupported or unknown element"):
+        evaluate(parse(expression), {"a": 2, "b": 3})
+
+
+@given(
+    st.integers(min_value=-1000, max_value=1000),
+    st.integers(min_value=-1000, max_value=1000),
+    st.integers(min_value=1, max_value=1000),
+)
+def test_evaluate_agrees_with_python_arithmetic(a, b, c):
+    assert evaluate(parse("(a + b) * c - a / c"), {"a": a, "b": b, "c": c}) == (a + b) * c - a / c
+
+
+def test_formula_names_and_rule_metrics():
+    assert formula_names("operating_income / revenue * 100") == {"operating_income", "revenue"}
+    assert rule_metrics({"metric": "spend", "total": "total"}) == {"spend"}
+    assert rule_metrics({"growth": "growth", "level": "spend"}) == {"growth", "spend"}
+    assert rule_metrics({"change": "c", "level": "m"}) == {"c", "m"}
+    assert rule_metrics({"result": "margin", "expression": "income / revenue"}) == {
+        "margin",
+        "income",
+        "revenue",
+    }
+
+
+@pytest.mark.parametrize(
+    ("period", "before"),
+    [
+        ("2023", "2022"),
+        ("2022H1", "2021H1"),
+        ("2022Q3", "2021Q3"),
+        ("2021/2026", None),
+        ("2023-02", None),
+        ("2022H3", None),
+    ],
+)
+def test_previous_year(period, before):
+    assert previous_year(period) == before
+
+
+# ---- a printed row as an interval ---------------------------------------------------------
+
+
+def row(value, decimals, qualifier="=", factor=1.0):
+    return {
+        "value": value,
+        "value_decimals": decimals,
+        "value_qualifier": qualifier,
+        "_factor": factor,
+    }
+
+
+def test_interval_of_a_printed_row():
+    assert interval_of(row(916, 0)) == Interval(915.5, 916.5)
+    assert interval_of(row(916, None)) == Interval(915.5, 916.5)
+    assert interval_of(row(916, pd.NA)) == Interval(915.5, 916.5)
+    assert interval_of(row(4.5, 1, factor=1e12), base=True) == Interval(4.45e12, 4.55e12)
+    assert interval_of(row(4.5, 1, factor=1e12)) == Interval(4.45, 4.55)  # factor ignored
+    assert interval_of(row(4.5, 1, factor=1e12), base=True, exact=True) == Interval.exact(4.5e12)
+    assert interval_of(row(300, 0, ">")) == Interval(300, math.inf)
+    assert interval_of(row(300, 0, ">=")) == Interval(300, math.inf)
+    assert interval_of(row(300, 0, "<")) == Interval(-math.inf, 300)
+    assert interval_of(row(300, 0, "<=", 2.0), base=True) == Interval(-math.inf, 600)
+    about = interval_of(row(368, 0, "~"))
+    assert (about.lo, about.hi) == pytest.approx((364.32, 371.68))
+
+
+# ---- each rule kind --------------------------------------------------------------------
+
+
+IT_SPEND = [
+    ("software", "spend", "2022", "100", "=", "USD million"),
+    ("devices", "spend", "2022", "201", "=", "USD million"),
+    ("total", "spend", "2022", "302", "=", "USD million"),
+]
+
+
+def test_sum_to_total_within_rounding():
+    # 100 + 201 = 301 against 302: three whole numbers allow ±1.5
+    relation = one(table(IT_SPEND), "sum_to_total", metric="spend", total="total")
+    assert (relation.stated_value, relation.recomputed_value) == (302, 301)
+    assert relation.ok
+    assert relation.abs_diff == 1
+    assert relation.tolerance == 1.5
+    assert relation.stated_row == 2 and relation.input_rows == [0, 1]
+    assert relation.description == "spend of total = sum of its 2 parts (period=2022)"
+
+
+def test_sum_to_total_beyond_rounding_and_with_a_tolerance():
+    # 100 + 201 = 301 against 303: 2 > 1.5
+    rows = [*IT_SPEND[:2], ("total", "spend", "2022", "303", "=", "USD million")]
+    relation = one(table(rows), "sum_to_total", metric="spend", total="total")
+    assert not relation.ok
+    assert relation.abs_diff == 2 and relation.tolerance == 1.5
+    widened = one(table(rows), "sum_to_total", metric="spend", total="total", tolerance=0.5)
+    assert widened.ok and widened.tolerance == 2.0
+    # the tolerance widens the stated side both ways: 299 + 0.5 + 1.5 = 301
+    low = [*IT_SPEND[:2], ("total", "spend", "2022", "299", "=", "USD million")]
+    assert not one(table(low), "sum_to_total", metric="spend", total="total", tolerance=0.49).ok
+    assert one(table(low), "sum_to_total", metric="spend", total="total", tolerance=0.5).ok
+
+
+def test_sum_to_total_needs_one_total_and_some_parts():
+    only_total = table([IT_SPEND[2]])
+    assert (
+        relations(only_total, [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS)
+        == []
+    )
+    no_total = table(IT_SPEND[:2])
+    assert (
+        relations(no_total, [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS)
+        == []
+    )
+
+
+def test_sum_to_total_per_dimension_and_period():
+    rows = [
+        ("iaas", "size", "2021", "10", "=", "count", "china"),
+        ("total", "size", "2021", "10", "=", "count", "china"),
+        ("iaas", "size", "2021", "20", "=", "count", "global"),
+        ("paas", "size", "2021", "5", "=", "count", "global"),
+        ("total", "size", "2021", "25", "=", "count", "global"),
+    ]
+    found = relations(
+        table(rows, ("region",)),
+        ["region"],
+        "sum_to_total",
+        {"metric": "size", "total": "total"},
+        FACTORS,
+    )
+    assert [(r.stated_value, r.recomputed_value, r.ok) for r in found] == [
+        (10, 10, True),
+        (25, 25, True),
+    ]
+    assert found[1].description == "size of total = sum of its 2 parts (region=global, period=2021)"
+
+
+def test_growth_matches_levels():
+    # 397 ÷ 368 − 1 = 7.88 %; printed 7.3 % is off by 0.58, beyond ±(0.05 + 0.26)
+    rows = [
+        ("hpc", "size", "2021", "368", "=", "count"),
+        ("hpc", "size", "2022", "397", "=", "count"),
+        ("hpc", "growth", "2022", "7.3"),
+    ]
+    relation = one(table(rows), "growth_matches_levels", growth="growth", level="size")
+    assert relation.recomputed_value == pytest.approx(7.880, abs=1e-3)
+    assert not relation.ok
+    assert relation.input_rows == [1, 0]
+    assert relation.description == "growth of hpc 2022 = change of size from 2021"
+    # 约368 makes 368 ±3.68: the growth interval reaches 7.3 %
+    about = [("hpc", "size", "2021", "368", "~", "count"), *rows[1:]]
+    assert one(table(about), "growth_matches_levels", growth="growth", level="size").ok
+
+
+def test_growth_needs_both_levels():
+    rows = [
+        ("hpc", "size", "2022", "397", "=", "count"),
+        ("hpc", "growth", "2022", "7.3"),
+        ("hpc", "growth", "2021/2022", "7.3"),
+    ]
+    assert (
+        relations(
+            table(rows), [], "growth_matches_levels", {"growth": "growth", "level": "size"}, FACTORS
+        )
+        == []
+    )
+
+
+def test_growth_over_span():
+    # 28 → 106 is +278.6 %, against 近300 % (printed 300, no decimals: ±0.5)
+    rows = [
+        ("hpapaas", "products", "2016", "28", "=", "count"),
+        ("hpapaas", "products", "2019", "106", "=", "count"),
+        ("hpapaas", "growth", "2016/2019", "300", "~"),
+        ("hpapaas", "growth", "2019", "5"),  # not a span: not this rule's
+    ]
+    relation = one(table(rows), "growth_over_span", growth="growth", level="products")
+    assert relation.recomputed_value == pytest.approx(278.57, abs=0.01)
+    assert relation.stated_value == 300
+    assert not relation.ok
+    assert relation.input_rows == [0, 1]
+    assert relation.description == "growth of hpapaas over 2016/2019 = change of products"
+    fine = [*rows[:2], ("hpapaas", "growth", "2016/2019", "279")]
+    assert one(table(fine), "growth_over_span", growth="growth", level="products").ok
+
+
+def test_growth_over_span_needs_both_ends():
+    rows = [("x", "products", "2016", "28", "=", "count"), ("x", "growth", "2016/2019", "279")]
+    assert (
+        relations(
+            table(rows), [], "growth_over_span", {"growth": "growth", "level": "products"}, FACTORS
+        )
+        == []
+    )
+
+
+def test_change_in_percentage_points():
+    # margin 43.5 → 41.4 is −2.1 pp; printed −2.40 is 0.3 off, beyond ±(0.005 + 0.1)
+    rows = [
+        ("msft", "margin", "2022Q3", "43.5"),
+        ("msft", "margin", "2023Q2", "41.4"),
+        ("msft", "margin_change", "2023Q2", "-2.40"),
+    ]
+    relation = one(table(rows), "change", change="margin_change", level="margin")
+    assert relation.recomputed_value == pytest.approx(-2.1)
+    assert relation.tolerance == pytest.approx(0.105)
+    assert not relation.ok
+    assert relation.input_rows == [0, 1]
+    assert relation.description == "margin_change of msft = margin 2023Q2 − margin 2022Q3"
+    fine = [*rows[:2], ("msft", "margin_change", "2023Q2", "-2.1")]
+    assert one(table(fine), "change", change="margin_change", level="margin").ok
+
+
+def test_change_takes_the_latest_earlier_period():
+    rows = [
+        ("m", "margin", "2021Q3", "10.0"),
+        ("m", "margin", "2022Q3", "40.0"),
+        ("m", "margin", "2023Q2", "41.0"),
+        ("m", "margin", "2023Q3", "99.0"),
+        ("m", "margin_change", "2023Q2", "1.0"),
+    ]
+    relation = one(table(rows), "change", change="margin_change", level="margin")
+    assert relation.recomputed_value == pytest.approx(1.0) and relation.ok
+
+
+def test_change_needs_an_earlier_level_and_its_own():
+    no_earlier = [("m", "margin", "2023Q2", "41.0"), ("m", "margin_change", "2023Q2", "1.0")]
+    no_own = [("m", "margin", "2022Q3", "40.0"), ("m", "margin_change", "2023Q2", "1.0")]
+    for rows in (no_earlier, no_own):
+        assert (
+            relations(
+                table(rows), [], "change", {"change": "margin_change", "level": "margin"}, FACTORS
+            )
+            == []
+        )
+
+
+def test_sum_at_most_is_an_upper_bound():
+    # 60.0 + 40.4 = 100.4, ±0.1: at least 100.3 > 100
+    rows = [
+        ("a", "share", "2022", "60.0", "=", "percent", "iaas"),
+        ("b", "share", "2022", "40.4", "=", "percent", "iaas"),
+    ]
+    frame = table(rows, ("market",))
+    relation = one(
+        frame, "sum_at_most", ("market",), metric="share", max=100, group_by=["market", "period"]
+    )
+    assert not relation.ok
+    assert relation.recomputed_value == pytest.approx(100.4)
+    assert relation.abs_diff == pytest.approx(0.4)
+    assert relation.tolerance == pytest.approx(0.1)
+    assert relation.stated_row == 0 and relation.input_rows == [0, 1]
+    assert relation.description == "sum of share ≤ 100 (market=iaas, period=2022)"
+    # 60.0 + 40.1 = 100.1 could be 100.0: rounding lets it pass; below the bound, no difference
+    fine = table([rows[0], ("b", "share", "2022", "40.1", "=", "percent", "iaas")], ("market",))
+    assert one(
+        fine, "sum_at_most", ("market",), metric="share", max=100, group_by=["market", "period"]
+    ).ok
+    low = table([rows[0], ("b", "share", "2022", "30.0", "=", "percent", "iaas")], ("market",))
+    below = one(
+        low, "sum_at_most", ("market",), metric="share", max=100, group_by=["market", "period"]
+    )
+    assert below.ok and below.abs_diff == 0
+    slack = one(
+        frame,
+        "sum_at_most",
+        ("market",),
+        metric="share",
+        max=100,
+        group_by=["market", "period"],
+        tolerance=0.31,
+    )
+    assert slack.ok
+
+
+def test_formula_in_stated_units():
+    # AWS: 228 ÷ 801 × 100 = 28.46 %, printed 28.7 %: beyond ±(0.05 + 0.08)
+    rows = [
+        ("aws", "income", "2022", "228", "=", "count"),
+        ("aws", "revenue", "2022", "801", "=", "count"),
+        ("aws", "margin", "2022", "28.7"),
+    ]
+    relation = one(table(rows), "formula", result="margin", expression="income / revenue * 100")
+    assert relation.recomputed_value == pytest.approx(28.464, abs=1e-3)
+    assert not relation.ok
+    assert sorted(relation.input_rows) == [0, 1] and relation.stated_row == 2
+    assert relation.description == "margin = income / revenue * 100 (entity=aws, period=2022)"
+    fine = [*rows[:2], ("aws", "margin", "2022", "28.5")]
+    assert one(table(fine), "formula", result="margin", expression="income / revenue * 100").ok
+
+
+def test_formula_in_base_units():
+    # 4.5 USD trillion (±0.05 trillion) against 4,491,471 USD million: agrees in base units
+    rows = [
+        ("total", "spend", "2023", "4491471", "=", "USD million"),
+        ("total", "headline", "2023", "4.5", "=", "USD trillion"),
+    ]
+    relation = one(table(rows), "formula", result="headline", expression="spend", base_units=True)
+    assert relation.stated_value == 4.5e12
+    assert relation.recomputed_value == 4_491_471e6
+    assert relation.ok
+    in_stated_units = one(table(rows), "formula", result="headline", expression="spend")
+    assert not in_stated_units.ok  # 4.5 against 4,491,471
+
+
+def test_formula_with_exact_inputs():
+    # servers = gpus / gpus_per_server: 60,764 ÷ 8 = 7,595.5 against 7,596 (±0.5)
+    rows = [
+        ("inference", "gpus", "x", "60764", "=", "count"),
+        ("inference", "per_server", "x", "8", "=", "count"),
+        ("inference", "servers", "x", "7596", "=", "count"),
+    ]
+    exact = one(
+        table(rows), "formula", result="servers", expression="gpus / per_server", exact_inputs=True
+    )
+    assert exact.recomputed == Interval.exact(7595.5)
+    assert exact.ok
+    # 7,597 is beyond: exact inputs add no width
+    off = [*rows[:2], ("inference", "servers", "x", "7597", "=", "count")]
+    assert not one(
+        table(off), "formula", result="servers", expression="gpus / per_server", exact_inputs=True
+    ).ok
+    # rounded inputs would let it pass: 60,764 ± 0.5 over 8 ± 0.5 is wide
+    assert one(table(off), "formula", result="servers", expression="gpus / per_server").ok
+
+
+def test_formula_for_one_entity_and_only_with_every_input():
+    rows = [
+        ("training", "a", "x", "2", "=", "count"),
+        ("training", "b", "x", "4", "=", "count"),
+        ("inference", "a", "x", "2", "=", "count"),
+        ("inference", "b", "x", "6", "=", "count"),  # 2 × 2 ± 1 is 3…5
+        ("other", "b", "x", "4", "=", "count"),
+    ]
+    found = relations(
+        table(rows),
+        [],
+        "formula",
+        {"result": "b", "expression": "a * 2", "entity": "training"},
+        FACTORS,
+    )
+    assert [(r.stated_value, r.recomputed_value) for r in found] == [(4, 4)]
+    everyone = relations(
+        table(rows), [], "formula", {"result": "b", "expression": "a * 2"}, FACTORS
+    )
+    assert [(r.stated_value, r.ok) for r in everyone] == [(4, True), (6, False)]
+
+
+def test_unparsable_values_and_other_metrics_are_left_out():
+    rows = [
+        *IT_SPEND[:2],
+        ("total", "spend", "2022", "n/a", "=", "USD million"),
+        ("total", "growth", "2022", "3"),
+    ]
+    assert (
+        relations(table(rows), [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS)
+        == []
+    )
+
+
+def test_audit_only_and_note_are_not_rule_parameters():
+    params = {"metric": "spend", "total": "total", "audit_only": True, "note": "why"}
+    assert relations(table(IT_SPEND), [], "sum_to_total", params, FACTORS)[0].ok
+
+
+def test_rule_check_marks_the_stated_row():
+    rows = [*IT_SPEND[:2], ("total", "spend", "2022", "303", "=", "USD million")]
+    frame = table(rows)
+    ok = rule_check(frame, [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS)
+    assert ok.tolist() == [True, True, False]
+    fine = rule_check(
+        table(IT_SPEND), [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS
+    )
+    assert fine.tolist() == [True, True, True]
+
+
+def test_rules_read_tables_without_printed_decimals():
+    frame = table(IT_SPEND).drop(columns="value_decimals")
+    relation = one(frame, "sum_to_total", metric="spend", total="total")
+    assert relation.tolerance == 1.5  # whole numbers, as if printed without decimals
+
+
+def test_describe():
+    assert describe("sum_to_total", {"metric": "spend", "total": "total"}) == (
+        "the parts of 'spend' must add up to the 'total' row (within printed rounding)"
+    )
+    assert describe("sum_at_most", {"metric": "share", "group_by": ["period"], "max": 100}) == (
+        "'share' summed per ['period'] must not exceed 100 (within printed rounding)"
+    )
+
+
+def test_relation_at_most_edges():
+    # stated bound 100, recomputed [99.9, 100.1]: could be 100, fine
+    touching = Relation(
+        0, [], Interval.exact(100), Interval(99.9, 100.1), 100, 100, "", 0.0, at_most=True
+    )
+    assert touching.ok and touching.abs_diff == 0 and touching.tolerance == pytest.approx(0.1)
+    above = Relation(
+        0, [], Interval.exact(100), Interval(100.2, 100.4), 100, 100.3, "", 0.0, at_most=True
+    )
+    assert not above.ok and above.abs_diff == pytest.approx(0.3)
+    slack = Relation(
+        0, [], Interval.exact(100), Interval(100.2, 100.4), 100, 100.3, "", 0.2, at_most=True
+    )
+    assert slack.ok
