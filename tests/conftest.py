@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 from demo_sources import write_sources
+from hypothesis import settings as hypothesis_settings
 from runs import materialize
 
 from benchmarks.postgres_server import PostgresServer, binaries, postgres_server
@@ -19,6 +20,20 @@ from warehouse import settings
 
 REAL_SOURCES = settings.PROJECT_ROOT / "sources"
 DAGSTER_TEMPLATE = "dagster_template"
+
+# Property tests keep no example database (it would be written into the working tree), have
+# no per-example deadline (a loaded 2-core machine is slow, not wrong), and under CI draw the
+# same examples every run, so a red CI is reproducible.
+hypothesis_settings.register_profile(
+    "project", database=None, deadline=None, derandomize=os.environ.get("CI") == "true"
+)
+hypothesis_settings.load_profile("project")
+
+
+@pytest.fixture(scope="session")
+def real_sources() -> Path:
+    """The project's own `sources/` (read it, never write it: copy it with `sources`)."""
+    return REAL_SOURCES
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from demo_sources import REPORT, it_spend_csv
 
 from pipelines.assets.publish import PUBLISH_KEY, publish_asset
-from pipelines.automation import FOLLOW_UPSTREAM, REFRESH_JOB, follow_upstream
+from pipelines.automation import REFRESH_JOB, follow_upstream
 from pipelines.definitions import defs
 
 STG_IT_SPEND = dg.AssetKey(["staging", "stg_it_spend"])
@@ -185,11 +185,71 @@ def test_sensors_start_running(definitions):
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_assets_without_a_condition_follow_upstream(definitions):
+def test_raw_assets_keep_the_condition_they_declare(definitions):
     specs = {spec.key: spec for spec in definitions.resolve_all_asset_specs()}
-    assert specs[STG_IT_SPEND].automation_condition == FOLLOW_UPSTREAM
-    # raw assets keep the condition they declare
     assert specs[dg.AssetKey(["raw", "it_spend"])].automation_condition.get_label() == "eager"
+
+
+def test_a_never_built_warehouse_is_not_built_by_the_automation_conditions(definitions):
+    """eager() requests an asset that *becomes* missing after its first evaluation, not one
+    that was missing all along: a fresh instance gets no run from the conditions (the daily
+    schedule, `make run` or "Materialize all" build it)."""
+    with dg.instance_for_test() as instance:
+        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        second = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, cursor=first.cursor
+        )
+    assert (first.total_requested, second.total_requested) == (0, 0)
+
+
+BOTH_TABLES = dg.AssetKey(["marts", "both_tables"])
+
+
+@dg.asset(
+    key=BOTH_TABLES,
+    deps=[dg.AssetKey(["raw", "it_spend"]), dg.AssetKey(["raw", "cloud_market"])],
+    group_name="marts",
+)
+def both_tables() -> None:
+    """A stand-in for a mart that reads two raw tables."""
+
+
+def test_downstream_does_not_follow_past_a_failed_blocking_check(project):
+    """raw/it_spend fails its blocking check; raw/cloud_market then updates. The mart that
+    reads both is not requested: its inputs' blocking checks did not all pass."""
+    definitions = dg.Definitions.merge(
+        defs(), dg.Definitions(assets=follow_upstream([both_tables]))
+    )
+    selection = dg.AssetSelection.assets(*_raw(*RAW_TABLES), BOTH_TABLES)
+    job = definitions.resolve_job_def(REFRESH_JOB)
+    graph = definitions.resolve_asset_graph()
+
+    def run(*keys: dg.AssetKey) -> bool:
+        return job.execute_in_process(
+            instance=instance, asset_selection=list(keys), raise_on_error=False
+        ).success
+
+    with dg.instance_for_test() as instance:
+        assert run(*sorted(selection.resolve(graph)))
+        first = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, asset_selection=selection
+        )
+        assert first.total_requested == 0
+        (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=-5))
+        assert not run(dg.AssetKey(["raw", "it_spend"]))  # 'spend' must be > 0
+        assert run(dg.AssetKey(["raw", "cloud_market"]))
+        second = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, asset_selection=selection, cursor=first.cursor
+        )
+        assert second.total_requested == 0
+        # the table is fixed and loads: now the mart follows
+        (project / "sources" / REPORT / "it_spend.csv").write_text(it_spend_csv(software=120))
+        assert run(dg.AssetKey(["raw", "it_spend"]))
+        third = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, asset_selection=selection, cursor=second.cursor
+        )
+        assert third.get_requested_partitions(BOTH_TABLES) == {None}
+        assert third.total_requested == 1
 
 
 def test_downstream_follows_an_updated_upstream(definitions, instance):

@@ -73,6 +73,7 @@ def _fails_with(sources: Path, *expected: str, table: str = "it_spend") -> str:
         ("8.56亿", "must be a number"),
         ("n/a", "must be a number"),
         ("-856029", "'spend' must be > 0"),
+        ("0", "'spend' must be > 0"),  # the edge of `gt: 0`
         ("", "must not be empty"),
     ],
 )

@@ -2,16 +2,14 @@
 loads and validates, each report has every figure of the real one, and only metrics no rule
 relates were perturbed (so the scale benchmark measures the pipeline, not failing loads)."""
 
-from conftest import REAL_SOURCES
-
 from benchmarks.synthetic import report_id, write_reports
 from warehouse.loading import load_table
 from warehouse.registry import Registry
 
 
-def test_three_synthetic_reports_load_cleanly(tmp_path):
-    figures = write_reports(tmp_path, 3, REAL_SOURCES)
-    real, registry = Registry.load(REAL_SOURCES), Registry.load(tmp_path)
+def test_three_synthetic_reports_load_cleanly(tmp_path, real_sources):
+    figures = write_reports(tmp_path, 3, real_sources)
+    real, registry = Registry.load(real_sources), Registry.load(tmp_path)
     assert registry.report_ids == {report_id(i) for i in (1, 2, 3)}
     assert registry.unregistered_files() == []
     loaded = {name: load_table(registry, spec).frame for name, spec in registry.tables.items()}

@@ -11,7 +11,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import REAL_SOURCES
 from runs import materialize
 
 from pipelines.assets.models import relation_key
@@ -35,11 +34,11 @@ def figures_in_sources(root: Path) -> int:
     )
 
 
-def test_every_figure_reaches_the_fact_table_once(db):
+def test_every_figure_reaches_the_fact_table_once(db, real_sources):
     count, ids = db.execute(
         "SELECT count(*), count(DISTINCT figure_id) FROM marts.fct_report_figures"
     ).fetchall()[0]
-    assert count == ids == figures_in_sources(REAL_SOURCES) == 250
+    assert count == ids == figures_in_sources(real_sources) == 250
 
 
 def test_figures_in_their_base_units(db):
@@ -213,11 +212,11 @@ SELECT report_id, period, spend_usd_mn FROM marts.it_spend WHERE segment = 'soft
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(tmp_path_factory, real_sources):
     """One run over a later report plus a new model file and a duplicate planted in a mart."""
     root = tmp_path_factory.mktemp("scenario")
     sources, models = root / "sources", root / "dbt_like_sql"
-    shutil.copytree(REAL_SOURCES, sources)
+    shutil.copytree(real_sources, sources)
     document = LATER_DOCUMENT.encode("utf-8")
     with (sources / "reports.yaml").open("a", encoding="utf-8") as handle:
         handle.write(

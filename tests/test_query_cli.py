@@ -17,6 +17,8 @@ from warehouse.store import WarehouseBuild
 
 @pytest.fixture
 def warehouse(tmp_path, monkeypatch):
+    # statements naming relative files ('out.csv') resolve in the test's own folder
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "cloud.duckdb"
     monkeypatch.setenv("WAREHOUSE_PATH", str(path))
     frame = pd.DataFrame(
@@ -102,6 +104,10 @@ def test_write_statements_are_refused(warehouse, capsys, sql, kind):
     assert f"refused: {kind} statements are not allowed" in err
     assert "Traceback" not in err
     assert _checksum(warehouse) == before
+    assert sorted(p.name for p in warehouse.parent.iterdir()) == [
+        "cloud.duckdb",
+        "cloud.duckdb.lock",
+    ]
 
 
 def test_one_statement_at_a_time(warehouse, capsys):

@@ -1,0 +1,294 @@
+"""The arithmetic audit without a warehouse: table rules over the real sources' files, stated
+CAGRs and cross-checks over hand-made figures. Expected numbers are the report's or worked
+out beside them."""
+
+import pandas as pd
+import pytest
+from source_edits import edit_cell
+
+from warehouse.loading import load_table
+from warehouse.metrics.audit import (
+    COLUMNS,
+    MISMATCH,
+    OK,
+    AuditRow,
+    audit_frame,
+    cagr_rows,
+    cross_check_rows,
+    table_rule_rows,
+)
+from warehouse.registry import Registry
+
+HPC_GROWTH = "growth_matches_levels:global_hpc/growth/2022"
+
+
+def rule_rows(sources, table: str) -> dict[str, AuditRow]:
+    """The audit rows of one table's rules, figure ids written entity/metric/period."""
+    registry = Registry.load(sources)
+    spec = registry.tables[table]
+    raw = load_table(registry, spec).frame
+    ids = raw["entity"] + "/" + raw["metric"] + "/" + raw["period"]
+    return {row.check_id: row for row in table_rule_rows(registry, spec, raw, ids)}
+
+
+def test_global_hpc_growth_holds_because_368_is_about(sources):
+    # 397 ÷ 368 − 1 = 7.88 % against the printed 7.3 %; 约368 (±3.68) reaches it
+    row = rule_rows(sources, "hpc_market")[HPC_GROWTH]
+    assert row.ok
+    assert (row.stated, round(row.recomputed, 2)) == (7.3, 7.88)
+    assert row.input_ids == [
+        "global_hpc/growth/2022",
+        "global_hpc/market_size/2022",
+        "global_hpc/market_size/2021",
+    ]
+    assert row.report_id == "swsc_cloud_2023" and row.table_name == "hpc_market"
+    assert row.description.startswith("'growth' must agree with the change of 'market_size'")
+    assert row.note == (
+        "397/368 = +7.9%, printed +7.3%; the 2021 base is 约368, which covers part of it."
+    )
+
+
+def test_without_about_the_global_hpc_growth_is_a_mismatch(sources):
+    edit_cell(
+        sources / "swsc_cloud_2023" / "hpc_market.csv",
+        {"entity": "global_hpc", "metric": "market_size", "period": "2021"},
+        "value_qualifier",
+        "=",
+    )
+    row = rule_rows(sources, "hpc_market")[HPC_GROWTH]
+    assert not row.ok
+    assert row.abs_diff == pytest.approx(0.58, abs=0.01)
+    # ±0.05 on 7.3, and 397 ± 0.5 over 368 ± 0.5 spans about ±0.28 points
+    assert row.tolerance == pytest.approx(0.33, abs=0.01)
+
+
+def test_the_it_spend_rules_carry_their_note(sources):
+    rows = rule_rows(sources, "it_spend")
+    headline = rows["formula:total/spend_headline/2023"]
+    assert headline.note == "The summary's 4.5万亿美元 against the table's total."
+    assert headline.ok and headline.relation == "formula"
+    total = rows["sum_to_total:total/spend/2022"]
+    assert (total.stated, total.recomputed) == (4_385_270, 4_385_271)  # segments miss by +1
+    assert total.tolerance == 3.0  # six whole numbers and the total: 7 × 0.5 − 0.5
+    assert total.input_ids[0] == "total/spend/2022" and len(total.input_ids) == 6
+
+
+def figures(rows: list[dict]) -> pd.DataFrame:
+    defaults = {
+        "report_id": "r",
+        "dimension": "",
+        "value_qualifier": "=",
+        "value_decimals": 0,
+        "unit": "count",
+        "period": "2022",
+    }
+    return pd.DataFrame([{**defaults, **row} for row in rows])
+
+
+def test_stated_cagr_against_its_endpoints():
+    # 155.2 → 1,271.4 EFLOPS over 5 years: (1271.4 / 155.2)^(1/5) − 1 = 52.29 %, stated 52.3 %
+    figs = figures(
+        [
+            {
+                "figure_id": "start",
+                "table_name": "ic",
+                "metric": "compute",
+                "value": 155.2,
+                "value_decimals": 1,
+                "period": "2021",
+            },
+            {
+                "figure_id": "end",
+                "table_name": "ic",
+                "metric": "compute",
+                "value": 1271.4,
+                "value_decimals": 1,
+                "period": "2026",
+            },
+            {
+                "figure_id": "rate",
+                "table_name": "ic",
+                "metric": "cagr",
+                "value": 52.3,
+                "value_decimals": 1,
+                "period": "2021/2026",
+            },
+        ]
+    )
+    cagr = pd.DataFrame(
+        [
+            {
+                "series": "ic/china/compute",
+                "table_name": "ic",
+                "report_id": "r",
+                "years": 5,
+                "start_period": "2021",
+                "end_period": "2026",
+                "cagr": 0.5229235,
+                "stated_cagr": 0.523,
+                "start_figure_id": "start",
+                "end_figure_id": "end",
+                "stated_figure_id": "rate",
+            },
+            # one year: a growth rate, the growth rules' job
+            {
+                "series": "ic/china/compute",
+                "table_name": "ic",
+                "report_id": "r",
+                "years": 1,
+                "start_period": "2021",
+                "end_period": "2022",
+                "cagr": 0.1,
+                "stated_cagr": 0.1,
+                "start_figure_id": "start",
+                "end_figure_id": "end",
+                "stated_figure_id": "rate",
+            },
+            # no stated rate
+            {
+                "series": "ic/china/compute",
+                "table_name": "ic",
+                "report_id": "r",
+                "years": 5,
+                "start_period": "2021",
+                "end_period": "2026",
+                "cagr": 0.5,
+                "stated_cagr": None,
+                "start_figure_id": "start",
+                "end_figure_id": "end",
+                "stated_figure_id": None,
+            },
+            # one endpoint not stated
+            {
+                "series": "ic/china/compute",
+                "table_name": "ic",
+                "report_id": "r",
+                "years": 5,
+                "start_period": "2021",
+                "end_period": "2026",
+                "cagr": 0.5,
+                "stated_cagr": 0.5,
+                "start_figure_id": None,
+                "end_figure_id": "end",
+                "stated_figure_id": "rate",
+            },
+        ]
+    )
+    [row] = cagr_rows(cagr, figs)
+    assert row.check_id == "cagr:rate"
+    assert row.ok
+    assert row.stated == 52.3
+    assert row.recomputed == pytest.approx(52.29235)
+    assert row.abs_diff == pytest.approx(0.00765)
+    assert row.input_ids == ["rate", "start", "end"]
+    assert row.description == "stated CAGR of ic/china/compute 2021→2026 vs its endpoints"
+    # ±0.05 on the rate; the endpoints' ±0.05 move the CAGR by about ±0.01 points
+    assert row.tolerance == pytest.approx(0.0612, abs=1e-3)
+    wrong = figs.assign(value=figs["value"].where(figs["figure_id"] != "rate", 55.0))
+    assert not next(iter(cagr_rows(cagr, wrong))).ok
+
+
+CROSS_CHECK = {
+    "id": "margin",
+    "description": "margin from income and revenue",
+    "stated": {"table_name": "fin", "metric": "margin"},
+    "expression": "income / revenue * 100",
+    "inputs": {
+        "income": {"table_name": "fin", "metric": "income"},
+        "revenue": {"table_name": "fin", "metric": "revenue", "entity": "aws"},
+    },
+}
+
+
+def cross_figures(margin: float, report: str = "r") -> list[dict]:
+    return [
+        {
+            "figure_id": f"{report}/m",
+            "report_id": report,
+            "table_name": "fin",
+            "entity": "aws",
+            "metric": "margin",
+            "value": margin,
+            "unit": "percent",
+            "value_decimals": 1,
+        },
+        {
+            "figure_id": f"{report}/i",
+            "report_id": report,
+            "table_name": "fin",
+            "entity": "aws",
+            "metric": "income",
+            "value": 228.0,
+            "unit": "USD 100 million",
+        },
+        {
+            "figure_id": f"{report}/r",
+            "report_id": report,
+            "table_name": "fin",
+            "entity": "aws",
+            "metric": "revenue",
+            "value": 801.0,
+            "unit": "USD 100 million",
+        },
+        {
+            "figure_id": f"{report}/x",
+            "report_id": report,
+            "table_name": "fin",
+            "entity": "gcp",
+            "metric": "revenue",
+            "value": 1.0,
+            "unit": "USD 100 million",
+        },
+    ]
+
+
+FACTORS = {"percent": 1.0, "USD 100 million": 1e10}
+
+
+def test_cross_check_per_report_in_base_units():
+    # 228 ÷ 801 × 100 = 28.46 %: 28.7 is a mismatch, 28.5 holds
+    frame = figures(cross_figures(28.7, "a") + cross_figures(28.5, "b"))
+    rows = {row.report_id: row for row in cross_check_rows([CROSS_CHECK], frame, FACTORS)}
+    assert set(rows) == {"a", "b"}
+    assert rows["a"].check_id == "cross_check:margin:a"
+    assert not rows["a"].ok and rows["b"].ok
+    assert rows["a"].recomputed == pytest.approx(28.464, abs=1e-3)
+    assert rows["a"].abs_diff == pytest.approx(0.236, abs=1e-3)
+    assert rows["a"].input_ids == ["a/m", "a/i", "a/r"]
+    assert rows["a"].relation == "cross_check" and rows["a"].table_name == "fin"
+    assert rows["a"].description == "margin from income and revenue"
+    # ±0.05 stated, and 228 ± 0.5 over 801 ± 0.5 is 28.38…28.54 %, ±0.08
+    assert rows["a"].tolerance == pytest.approx(0.130, abs=1e-3)
+
+
+def test_cross_check_with_constants_and_relative_tolerance():
+    check = {
+        **CROSS_CHECK,
+        "expression": "income / revenue * scale",
+        "constants": {"scale": {"value": 100}},
+        "relative_tolerance": 0.01,
+        "note": "why",
+    }
+    [row] = cross_check_rows([check], figures(cross_figures(28.7)), FACTORS)
+    # 1 % of 28.46 adds 0.28 to the tolerance: 0.236 now holds
+    assert row.ok and row.note == "why"
+    assert row.tolerance == pytest.approx(0.130 + 0.2846, abs=1e-3)
+
+
+def test_cross_check_skips_reports_without_every_figure_or_with_several():
+    partial = [f for f in cross_figures(28.7) if f["metric"] != "income"]
+    assert list(cross_check_rows([CROSS_CHECK], figures(partial), FACTORS)) == []
+    doubled = [*cross_figures(28.7), {**cross_figures(28.7)[1], "figure_id": "again"}]
+    assert list(cross_check_rows([CROSS_CHECK], figures(doubled), FACTORS)) == []
+
+
+def test_audit_frame_has_status_and_sorted_rows():
+    def row(check_id: str, ok: bool) -> AuditRow:
+        return AuditRow(check_id, "formula", "t", "r", "d", 1.0, 1.0, 0.0, 0.5, ok, None, ["f"])
+
+    frame = audit_frame([row("b", True), row("a", False)])
+    assert list(frame.columns) == COLUMNS
+    assert "status" in COLUMNS and "ok" not in COLUMNS
+    assert frame[["check_id", "status"]].values.tolist() == [["a", MISMATCH], ["b", OK]]
+    empty = audit_frame([])
+    assert list(empty.columns) == COLUMNS and len(empty) == 0
