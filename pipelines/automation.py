@@ -90,8 +90,9 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     current = fingerprints(settings.sources_dir())
     cursor = json.dumps(current, sort_keys=True)
     if context.cursor is None:
-        # The baseline. A never-built warehouse is built by the assets' automation conditions
-        # (missing assets), an outdated one by the daily schedule or `crw refresh`.
+        # The baseline. A lost cursor must not rebuild everything; a never-built or outdated
+        # warehouse is built by the daily schedule or `crw refresh` (eager() requests assets
+        # that become missing, not ones missing from the start).
         return dg.SensorResult(
             skip_reason=f"recorded {len(current)} source files as the baseline", cursor=cursor
         )

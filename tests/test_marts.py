@@ -103,10 +103,15 @@ def test_topic_marts_name_the_unit_in_the_column(db):
     assert db.execute(
         "SELECT compute_eflops FROM marts.intelligent_compute WHERE period = '2026'"
     ).fetchall()[0] == (1271.4,)
-    projects, with_figures = db.execute(
-        "SELECT count(*), count(investment_cny_100m) FROM marts.datacenter_projects"
-    ).fetchall()[0]
-    assert projects == 9 and with_figures >= 1
+    assert db.execute("SELECT count(*) FROM marts.datacenter_projects").fetchall() == [(9,)]
+    # 总投资12亿人民币 (1.7), 总投资超过11.5亿元: the two projects the report gives a total for
+    assert db.execute(
+        "SELECT project_id, investment_cny_100m FROM marts.datacenter_projects "
+        "WHERE investment_cny_100m IS NOT NULL ORDER BY project_id"
+    ).fetchall() == [
+        ("keppel_shanghai_qingpu_datacenter", 12.0),
+        ("zhongyuan_ai_computing_center_phase2", 11.5),
+    ]
 
 
 def test_dimensions_keep_english_and_chinese_names(db):
