@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-lock
 UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps
+.PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps mutation
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -74,4 +74,12 @@ lock:  ## re-resolve requirements.lock after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) warehouse/*.duckdb
+	rm -rf $(VENV) $(DAGSTER_HOME) warehouse/*.duckdb mutants
+
+mutation: install  ## mutation testing of the pure core against its unit tests (docs/testing.md); not in CI
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 >/dev/null
+	$(BIN)/mutmut results
+	$(BIN)/mutmut export-cicd-stats >/dev/null
+	$(BIN)/python -c 'import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
+	  print(f"mutmut: {s[\"killed\"]} of {s[\"total\"]} mutants killed ({100 * s[\"killed\"] / s[\"total\"]:.1f} %), {s[\"survived\"]} survived")'

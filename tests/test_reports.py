@@ -3,6 +3,7 @@
 import re
 import struct
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -36,8 +37,47 @@ def test_every_chart_is_a_png_beside_the_warehouse(built_warehouse: Path):
         assert width >= 800 and height >= 400, spec.name
 
 
-def test_the_chart_font_is_a_cjk_font():
-    assert "CJK" in cjk_font() or "Han" in cjk_font() or "WenQuanYi" in cjk_font()
+@pytest.fixture
+def fonts(monkeypatch):
+    """matplotlib's font list replaced by names the test chooses; files found on the system
+    and fonts added from them are recorded."""
+    from matplotlib import font_manager
+
+    system, added = [], []
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+
+    def set_installed(*names: str) -> None:
+        font_manager.fontManager.ttflist[:] = [SimpleNamespace(name=n) for n in names]
+
+    def addfont(path: str) -> None:
+        added.append(path)
+        font_manager.fontManager.ttflist.append(SimpleNamespace(name="Noto Sans CJK JP"))
+
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: list(system))
+    monkeypatch.setattr(font_manager.fontManager, "addfont", addfont)
+    return SimpleNamespace(installed=set_installed, system=system, added=added)
+
+
+def test_the_chart_font_is_the_first_installed_of_the_preferred_cjk_fonts(fonts):
+    fonts.installed("DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK TC", "Noto Sans CJK SC")
+    assert cjk_font() == "Noto Sans CJK SC"
+    fonts.installed("DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK TC")
+    assert cjk_font() == "Noto Sans CJK TC"
+    assert fonts.added == []  # found in the cached list: no system scan needed
+
+
+def test_a_cjk_font_installed_after_matplotlibs_cache_is_found_by_its_file(fonts):
+    fonts.installed("DejaVu Sans")
+    fonts.system.extend(["/fonts/DejaVuSans.ttf", "/fonts/NotoSansCJK-Regular.ttc"])
+    assert cjk_font() == "Noto Sans CJK JP"
+    assert fonts.added == ["/fonts/NotoSansCJK-Regular.ttc"]
+
+
+def test_without_a_cjk_font_the_charts_name_the_package(fonts):
+    fonts.installed("DejaVu Sans")
+    fonts.system.append("/fonts/DejaVuSans.ttf")
+    with pytest.raises(RuntimeError, match=r"apt-get install fonts-noto-cjk"):
+        cjk_font()
 
 
 def test_a_glyph_no_font_has_fails_the_chart_instead_of_drawing_a_box(db):
