@@ -82,6 +82,7 @@ def page(browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
+    expect.set_options(timeout=UI_TIMEOUT_MS)  # assertions wait as long as actions do
     yield page
     context.close()
 

@@ -86,7 +86,9 @@ def test_normalize_cell():
     assert normalize_cell("  software ") == "software"
     assert normalize_cell("８５６，０２９") == "856,029"
     assert normalize_cell("软件") == "软件"
-    assert normalize_cell("（约）") == "(约)"
+    assert normalize_cell("ａｗｓ") == "aws"
+    # text keeps its own punctuation: only a cell that is all ASCII once folded is folded
+    assert normalize_cell("（约）") == "（约）"
 
 
 def test_decode():
