@@ -138,7 +138,9 @@ def test_bad_source_fails_the_refresh_and_publishes_nothing(warehouse, sources):
         rows[-1][header.index("value")] = "约43"
 
     _edit_csv(sources / REPORT / "saas_market.csv", add_bad_row)
-    out, _ = _refresh().communicate(timeout=REFRESH_TIMEOUT)
+    refresh = _refresh()
+    out, _ = refresh.communicate(timeout=REFRESH_TIMEOUT)
+    assert refresh.returncode == 1, out
     assert "FAILED    raw/saas_market" in out, out
     assert "column 'value': value '约43': must be a number" in out
     assert "Nothing published" in out
