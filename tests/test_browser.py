@@ -133,16 +133,17 @@ def test_materialize_all_from_the_asset_graph(dagster_ui, page: Page, tmp_path: 
     _screenshot(page, tmp_path, "02_run_succeeded")
 
     page.goto(f"{base}/assets/marts/gpu_demand")
-    expect(page.get_by_text("ago").first).to_be_visible()  # the latest materialization
-    _screenshot(page, tmp_path, "03_gpu_demand")
+    # the latest materialization's metadata, with the report's figure (not just any "ago")
     metadata = page.get_by_role("row").filter(has=page.get_by_text("training_gpus", exact=True))
-    metadata.scroll_into_view_if_needed()
     expect(metadata).to_contain_text("15531")
+    _screenshot(page, tmp_path, "03_gpu_demand")
+    metadata.scroll_into_view_if_needed()
     _screenshot(page, tmp_path, "04_gpu_demand_metadata")
 
     page.goto(f"{base}/assets/marts/gpu_demand?view=checks")
     expect(page.get_by_text("reproduces_report").first).to_be_visible()
-    expect(page.get_by_text("Passed").first).to_be_visible()
+    # the check's latest evaluation result, a chip reading exactly "Passed"
+    expect(page.get_by_text("Passed", exact=True).first).to_be_visible()
     _screenshot(page, tmp_path, "05_gpu_demand_checks")
 
     page.goto(f"{base}/assets/reports/charts")
