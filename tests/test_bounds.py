@@ -27,7 +27,7 @@ def bounded(project):
 
 
 def load_cloud_market(sources, metric: str, value: str, unit: str) -> None:
-    row = f"china,中国,{metric},2022,{value},{unit},=,false,1.2,caict,edge"
+    row = f"china,中国,{metric},2022,{value},{unit},=,false,1.2,caict,edge,"  # no quote
     (sources / REPORT / "cloud_market.csv").write_text(
         f"{FIGURE_HEADER}\n{row}\n", encoding="utf-8"
     )

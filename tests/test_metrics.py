@@ -160,7 +160,7 @@ MISMATCHES = {
         28.5,  # 228 ÷ 801
     ),
     "change:swsc_cloud_2023/hyperscaler_financials/microsoft/microsoft_intelligent_cloud/"
-    "operating_margin_change/2023Q2": (-2.4, -2.1),  # 41.4 − 43.5
+    "operating_margin_change/FY2023Q2": (-2.4, -2.1),  # 41.4 − 43.5
     "cross_check:microsoft_cloud_growth_vs_parts:swsc_cloud_2023": (26.5, 26.9),
     "cross_check:china_paas_share_vs_iaas_share:swsc_cloud_2023": (15.04, 9.1),
     # 1200 / 300 亿亿次/秒 in FLOPS, printed "12 FLOPS" / "3 FLOPS"
