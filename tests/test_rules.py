@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from warehouse.metrics.intervals import Interval
 from warehouse.rules import (
+    FormulaError,
     Relation,
     describe,
     evaluate,
     formula_names,
     interval_of,
+    parse_formula,
     previous_year,
     relations,
     rule_check,
@@ -266,6 +268,10 @@ def test_growth_over_span():
     ]
     relation = one(table(rows), "growth_over_span", growth="growth", level="products")
     assert relation.recomputed_value == pytest.approx(278.57, abs=0.01)
+    # from 28 ± 0.5 to 106 ± 0.5: (105.5 ÷ 28.5 − 1) × 100 to (106.5 ÷ 27.5 − 1) × 100
+    assert (relation.recomputed.lo, relation.recomputed.hi) == pytest.approx(
+        (270.18, 287.27), abs=0.01
+    )
     assert relation.stated_value == 300
     assert not relation.ok
     assert relation.input_rows == [0, 1]
@@ -493,3 +499,15 @@ def test_relation_at_most_edges():
         0, [], Interval.exact(100), Interval(100.2, 100.4), 100, 100.3, "", 0.2, at_most=True
     )
     assert slack.ok
+
+
+def test_formula_limits_at_their_edges():
+    # 500 characters pass, 501 do not: a 500-digit number is one constant (2 nodes)
+    assert parse_formula("1" * 500) is not None
+    with pytest.raises(FormulaError, match="longer than 500 characters"):
+        parse_formula("1" * 501)
+    # 49 negations of a constant: the expression, 49 × (UnaryOp, USub) and the constant = 100
+    assert parse_formula("-" * 49 + "1") is not None
+    # of a name instead: its Load context is one node more, 101
+    with pytest.raises(FormulaError, match="more than 100 elements"):
+        parse_formula("-" * 49 + "spend")
