@@ -54,6 +54,7 @@ def chromium_installed() -> None:
             pytest.fail(f"CI=true and {MISSING_CHROMIUM}", pytrace=False)
         pytest.skip(MISSING_CHROMIUM)
 
+
 # assertions wait as long as page actions: a loaded two-core machine renders the UI slowly
 expect.set_options(timeout=UI_TIMEOUT_MS)
 
