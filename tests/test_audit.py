@@ -2,6 +2,8 @@
 CAGRs and cross-checks over hand-made figures. Expected numbers are the report's or worked
 out beside them."""
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
@@ -123,8 +125,8 @@ def test_stated_cagr_against_its_endpoints():
                 "years": 5,
                 "start_period": "2021",
                 "end_period": "2026",
-                "cagr": 0.5229235,
-                "stated_cagr": 0.523,
+                "cagr_pct": 52.29235,
+                "stated_cagr_pct": 52.3,
                 "start_figure_id": "start",
                 "end_figure_id": "end",
                 "stated_figure_id": "rate",
@@ -137,8 +139,8 @@ def test_stated_cagr_against_its_endpoints():
                 "years": 1,
                 "start_period": "2021",
                 "end_period": "2022",
-                "cagr": 0.1,
-                "stated_cagr": 0.1,
+                "cagr_pct": 10.0,
+                "stated_cagr_pct": 10.0,
                 "start_figure_id": "start",
                 "end_figure_id": "end",
                 "stated_figure_id": "rate",
@@ -151,8 +153,8 @@ def test_stated_cagr_against_its_endpoints():
                 "years": 5,
                 "start_period": "2021",
                 "end_period": "2026",
-                "cagr": 0.5,
-                "stated_cagr": None,
+                "cagr_pct": 50.0,
+                "stated_cagr_pct": None,
                 "start_figure_id": "start",
                 "end_figure_id": "end",
                 "stated_figure_id": None,
@@ -165,8 +167,8 @@ def test_stated_cagr_against_its_endpoints():
                 "years": 5,
                 "start_period": "2021",
                 "end_period": "2026",
-                "cagr": 0.5,
-                "stated_cagr": 0.5,
+                "cagr_pct": 50.0,
+                "stated_cagr_pct": 50.0,
                 "start_figure_id": None,
                 "end_figure_id": "end",
                 "stated_figure_id": "rate",
@@ -241,13 +243,17 @@ def cross_figures(margin: float, report: str = "r") -> list[dict]:
     ]
 
 
-FACTORS = {"percent": 1.0, "USD 100 million": 1e10}
+# What cross_check_rows reads of the registry: unit factors and base units.
+UNITS = SimpleNamespace(
+    unit_factors={"percent": 1.0, "USD 100 million": 1e10},
+    base_units={"percent": "percent", "USD 100 million": "USD"},
+)
 
 
 def test_cross_check_per_report_in_base_units():
     # 228 ÷ 801 × 100 = 28.46 %: 28.7 is a mismatch, 28.5 holds
     frame = figures(cross_figures(28.7, "a") + cross_figures(28.5, "b"))
-    rows = {row.report_id: row for row in cross_check_rows([CROSS_CHECK], frame, FACTORS)}
+    rows = {row.report_id: row for row in cross_check_rows([CROSS_CHECK], frame, UNITS)}
     assert set(rows) == {"a", "b"}
     assert rows["a"].check_id == "cross_check:margin:a"
     assert not rows["a"].ok and rows["b"].ok
@@ -268,7 +274,7 @@ def test_cross_check_with_constants_and_relative_tolerance():
         "relative_tolerance": 0.01,
         "note": "why",
     }
-    [row] = cross_check_rows([check], figures(cross_figures(28.7)), FACTORS)
+    [row] = cross_check_rows([check], figures(cross_figures(28.7)), UNITS)
     # 1 % of 28.46 adds 0.28 to the tolerance: 0.236 now holds
     assert row.ok and row.note == "why"
     assert row.tolerance == pytest.approx(0.130 + 0.2846, abs=1e-3)
@@ -276,14 +282,16 @@ def test_cross_check_with_constants_and_relative_tolerance():
 
 def test_cross_check_skips_reports_without_every_figure_or_with_several():
     partial = [f for f in cross_figures(28.7) if f["metric"] != "income"]
-    assert list(cross_check_rows([CROSS_CHECK], figures(partial), FACTORS)) == []
+    assert list(cross_check_rows([CROSS_CHECK], figures(partial), UNITS)) == []
     doubled = [*cross_figures(28.7), {**cross_figures(28.7)[1], "figure_id": "again"}]
-    assert list(cross_check_rows([CROSS_CHECK], figures(doubled), FACTORS)) == []
+    assert list(cross_check_rows([CROSS_CHECK], figures(doubled), UNITS)) == []
 
 
 def test_audit_frame_has_status_and_sorted_rows():
     def row(check_id: str, ok: bool) -> AuditRow:
-        return AuditRow(check_id, "formula", "t", "r", "d", 1.0, 1.0, 0.0, 0.5, ok, None, ["f"])
+        return AuditRow(
+            check_id, "formula", "t", "r", "d", 1.0, 1.0, "percent", 0.0, 0.5, ok, None, ["f"]
+        )
 
     frame = audit_frame([row("b", True), row("a", False)])
     assert list(frame.columns) == COLUMNS

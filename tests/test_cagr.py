@@ -43,8 +43,8 @@ def test_every_span_with_the_stated_rate_beside_it():
     assert set(frame["series"]) == {"ic/china/compute"}
     five = spans.loc[("2021", "2026")]
     assert five["years"] == 5
-    assert round(five["cagr"] * 100, 1) == 52.3  # (1271.4 / 155.2)^(1/5) − 1 = 52.29 %
-    assert five["stated_cagr"] == pytest.approx(0.523)
+    assert round(five["cagr_pct"], 1) == 52.3  # (1271.4 / 155.2)^(1/5) − 1 = 52.29 %
+    assert five["stated_cagr_pct"] == pytest.approx(52.3)
     assert (five["start_value"], five["end_value"]) == (155.2, 1271.4)
     assert (five["start_figure_id"], five["end_figure_id"], five["stated_figure_id"]) == (
         "a",
@@ -54,8 +54,8 @@ def test_every_span_with_the_stated_rate_beside_it():
     assert five["input_ids"] == ["a", "c", "rate"]
     assert (five["start_decimals"], five["end_decimals"]) == (1, 1)
     one = spans.loc[("2021", "2022")]
-    assert one["years"] == 1 and one["cagr"] == pytest.approx(268.0 / 155.2 - 1)
-    assert pd.isna(one["stated_cagr"]) and one["input_ids"] == ["a", "b"]
+    assert one["years"] == 1 and one["cagr_pct"] == pytest.approx(100 * (268.0 / 155.2 - 1))
+    assert pd.isna(one["stated_cagr_pct"]) and one["input_ids"] == ["a", "b"]
     assert spans.loc[("2022", "2026"), "years"] == 4
 
 
@@ -68,8 +68,8 @@ def test_a_stated_growth_rate_is_a_one_year_cagr():
         ]
     )
     [row] = frame.to_dict("records")
-    assert row["stated_cagr"] == pytest.approx(0.073)
-    assert row["cagr"] == pytest.approx(397 / 368 - 1)
+    assert row["stated_cagr_pct"] == pytest.approx(7.3)
+    assert row["cagr_pct"] == pytest.approx(100 * (397 / 368 - 1))
     assert row["input_ids"] == ["a", "b", "g"]
 
 
@@ -107,9 +107,9 @@ def test_series_are_kept_apart_by_report_entity_and_dimension():
             figure("f", "size", "2022", 2.0, report_id="other"),
         ]
     )
-    assert dict(zip(frame["series"], frame["cagr"].round(2), strict=True)) == {
-        "ic/region=china/china/size": 0.1,
-        "ic/region=global/china/size": 0.5,
+    assert dict(zip(frame["series"], frame["cagr_pct"].round(2), strict=True)) == {
+        "ic/region=china/china/size": 10.0,
+        "ic/region=global/china/size": 50.0,
     }
 
 
@@ -126,7 +126,7 @@ def test_a_stated_cagr_with_one_endpoint_implies_the_other():
     assert round(row["implied_start_value"], 1) == 102.1
     assert pd.isna(row["implied_end_value"])
     assert (row["end_value"], row["end_figure_id"], row["years"]) == (370.4, "end", 4)
-    assert row["stated_cagr"] == pytest.approx(0.38)
+    assert row["stated_cagr_pct"] == pytest.approx(38.0)
     assert row["input_ids"] == ["end", "rate"]
     assert row["series"] == "ic/saas/market_size"
     assert row["unit"] == "CNY 100 million"

@@ -195,7 +195,7 @@ def test_scenarios_override_only_their_parameters():
     # 3.14e11 ÷ (19.5 × 0.5) ÷ 3600 = 8,945,868.9 h ÷ 720 h = 12,424.8 → 12,425 GPUs
     assert by_workload["training"]["gpus"] == 12_425
     assert by_workload["training"]["overridden"] == ["gpu_utilization"]
-    assert by_workload["training"]["assumptions"]["gpu_utilization"] == 50
+    assert by_workload["training"]["gpu_utilization_pct"] == 50
     assert by_workload["inference"]["gpus"] == 60_764
     assert by_workload["inference"]["overridden"] == []
     assert {row["scenario"] for row in rows} == {"util_50"}
