@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from warehouse.documents import DOCUMENT_COLUMN_DOCS
+from warehouse.figure_columns import FIGURE_COLUMNS
 from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
 from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
@@ -35,20 +36,6 @@ QUALIFIERS = ("=", "~", ">", ">=", "<", "<=")
 BOOLEAN_TEXT = ("true", "false")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
-FIGURE_COLUMNS = (
-    "entity",
-    "entity_zh",
-    "metric",
-    "period",
-    "value",
-    "unit",
-    "value_qualifier",
-    "is_forecast",
-    "section",
-    "data_source",
-    "note",
-    "quote",
-)
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
 # Text columns carry no pandera dtype: every cell is read as text (source_files.py), and the
 # per-element str check cost ~11 s of a 1,000-report refresh while proving nothing new.

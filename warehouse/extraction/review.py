@@ -16,6 +16,7 @@ import duckdb
 from warehouse.documents import Document
 from warehouse.extraction.matching import CuratedFigure, match_figures
 from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
+from warehouse.figure_columns import FIGURE_COLUMNS
 from warehouse.store import connect_readonly
 
 TRANSCRIBED, UNTRANSCRIBED, NOT_A_FIGURE = "transcribed", "untranscribed", "not_a_figure"
@@ -34,22 +35,7 @@ MENTION_COLUMNS = (
 )
 # A draft row has a figures table's columns (sources/README.md), entity and metric left for
 # the analyst, then where the mention is, so a reviewer can find it in the document.
-DRAFT_COLUMNS = (
-    "entity",
-    "entity_zh",
-    "metric",
-    "period",
-    "value",
-    "unit",
-    "value_qualifier",
-    "is_forecast",
-    "section",
-    "data_source",
-    "note",
-    "quote",
-    "doc_line",
-    "page",
-)
+DRAFT_COLUMNS = (*FIGURE_COLUMNS, "doc_line", "page")
 
 _FIGURES_SQL = """
 SELECT figure_id, CAST(value AS DOUBLE), period, value_qualifier, is_forecast, quote
