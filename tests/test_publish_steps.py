@@ -1,6 +1,7 @@
 """Publishing step by step, without races: the system calls a publish makes are recorded in
-order (every file fsynced, the build renamed into the versions, that directory fsynced, the
-pointer replaced, the folder fsynced), and a reader holding the old file keeps its bytes."""
+order (every file fsynced, then every folder of the build, the build renamed into the
+versions, that directory fsynced, the pointer replaced, the folder fsynced), and a reader
+holding the old file keeps its bytes."""
 
 import os
 from pathlib import Path
@@ -80,6 +81,8 @@ def test_first_publish_fsyncs_every_file_then_renames_then_links(tmp_path, calls
         ("fsync", f"{building}/charts/a.png"),
     }
     assert rest == [
+        ("fsync", f"{building}/charts"),  # the folder's entries: deepest first
+        ("fsync", building),
         ("rename", building, ".cloud.duckdb.versions/<version>"),
         ("fsync", ".cloud.duckdb.versions"),
         ("replace", f"..cloud.duckdb.current.{pid}.link", ".cloud.duckdb.current"),
@@ -102,6 +105,8 @@ def test_next_publish_moves_only_the_pointer(tmp_path, calls):
         for name in ("cloud.duckdb", "report.html", "charts/a.png")
     }
     assert rest == [
+        ("fsync", ".cloud.duckdb.building-t1/charts"),
+        ("fsync", ".cloud.duckdb.building-t1"),
         ("rename", ".cloud.duckdb.building-t1", ".cloud.duckdb.versions/<version>"),
         ("fsync", ".cloud.duckdb.versions"),
         ("replace", f"..cloud.duckdb.current.{os.getpid()}.link", ".cloud.duckdb.current"),

@@ -130,14 +130,27 @@ def seed(layout: Layout, build_dir: Path) -> None:
             shutil.copyfile(entry, build_dir / entry.name)
 
 
+def _fsync_tree(root: Path) -> None:
+    """Every file of the build, then every folder deepest first (a folder's entries, such as
+    the charts a run wrote into charts/, survive a crash only once the folder is fsynced)."""
+    folders = [root]
+    for path in root.rglob("*"):
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            folders.append(path)
+        elif path.is_file():
+            fsync_file(path)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        fsync_directory(folder)
+
+
 def publish(layout: Layout, build_dir: Path, token: str) -> Path:
     """Make `build_dir` the published version and return its directory. Every file is on disk
     before the pointer moves; the pointer is checked afterwards (PublishError if a reader
     opening `published` would not get this version)."""
     try:
-        for path in build_dir.rglob("*"):
-            if path.is_file() and not path.is_symlink():
-                fsync_file(path)
+        _fsync_tree(build_dir)
         layout.versions.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # sorts as it was published
         version = layout.versions / f"{stamp}-{token}"
