@@ -26,7 +26,7 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 
 # Debian packages the charts and the tests need: a CJK font (the report is Chinese), Chromium
 # (Playwright drives Debian's build; it never downloads a browser) and PostgreSQL (the tests
-# start their own server from it). Installed with apt-get when missing and we are root (CI);
+# start their own server from it). Installed with apt-get when missing and we are root (CI), waiting for another apt-get to finish;
 # otherwise the charts say which font is missing and the tests that need the others skip
 # with the reason (under CI=true the PostgreSQL ones fail instead).
 system-deps:
@@ -38,7 +38,8 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (apt-get)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	      --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "system-deps: missing$$missing and apt-get unavailable (not root?):" \
