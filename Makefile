@@ -27,8 +27,9 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 # Debian packages the charts and the tests need: a CJK font (the report is Chinese), Chromium
 # (Playwright drives Debian's build; it never downloads a browser) and PostgreSQL (the tests
 # start their own server from it). Installed with apt-get when missing and we are root (CI),
-# waiting for another apt-get to finish; otherwise the charts say which font is missing and the tests that need the others skip
-# with the reason (under CI=true the PostgreSQL ones fail instead).
+# waiting for another apt-get to finish; otherwise the charts say which font is missing and
+# the tests that need the others skip with the reason (under CI=true the PostgreSQL ones fail
+# instead).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
