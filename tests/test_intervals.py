@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warehouse.metrics.intervals import ABOUT_SLACK, Interval, agree
+from warehouse.intervals import ABOUT_SLACK, Interval, agree
 
 DECIMALS = st.integers(min_value=-3, max_value=4)
 MANTISSAS = st.integers(min_value=-(10**7), max_value=10**7)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warehouse.metrics.intervals import Interval
+from warehouse.intervals import Interval
 from warehouse.rules import (
     FormulaError,
     Relation,

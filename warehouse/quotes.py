@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from warehouse.documents import Document, squeeze
-from warehouse.metrics.figures import rows_of
+from warehouse.figures import rows_of
 from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
 from warehouse.schemas import Problem
 

@@ -2,7 +2,7 @@
 
 Each rule kind turns a table's rows into *relation instances*: one stated figure, the figures
 it is recomputed from, and both as intervals (a printed figure stands for everything that
-rounds to it; see `warehouse.metrics.intervals`). The same instances serve twice:
+rounds to it; see `warehouse.intervals`). The same instances serve twice:
 
 - at load time, a rule is a pandera check: a stated figure that disagrees with its inputs
   beyond rounding blocks the load (a typo is caught before it reaches the warehouse);
@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from warehouse.metrics.figures import Row, rows_of
-from warehouse.metrics.intervals import Interval, agree
+from warehouse.figures import Row, rows_of
+from warehouse.intervals import Interval, agree
 
 Params = dict[str, Any]  # a rule's parameters as tables.yaml writes them
 

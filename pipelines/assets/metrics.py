@@ -19,8 +19,8 @@ from pipelines.metadata import frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
+from warehouse.figures import read_figures, read_table
 from warehouse.metrics import audit, cagr, gpu_demand
-from warehouse.metrics.figures import read_figures, read_table
 from warehouse.registry import FIGURES, Registry
 
 GROUP, SCHEMA = "metrics", "marts"

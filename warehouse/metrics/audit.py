@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.metrics.figures import Row, rows_of
-from warehouse.metrics.intervals import Interval
+from warehouse.figures import Row, rows_of
+from warehouse.intervals import Interval
 from warehouse.registry import Registry, TableSpec
 from warehouse.rules import Key, describe, evaluate, interval_of, parse_formula, relations
 

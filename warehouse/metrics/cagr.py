@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.metrics.figures import Row, rows_of
+from warehouse.figures import Row, rows_of
 
 LEVEL_EXCLUDED_UNITS = {"percent", "percentage points", "rank", "multiple"}
 SERIES_KEYS = ["report_id", "table_name", "dimension", "entity"]

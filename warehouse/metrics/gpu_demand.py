@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.metrics.figures import rows_of
+from warehouse.figures import rows_of
 
 TRAINING, INFERENCE = "training", "inference"
 BASELINE = "report_baseline"
