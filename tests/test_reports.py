@@ -2,6 +2,7 @@
 
 import re
 import struct
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -136,10 +137,101 @@ def test_the_report_page_lists_every_mismatch_with_its_provenance(built_warehous
     ]
     assert mismatches
     for check_id in mismatches:
-        assert f'<h3 class="mismatch">{check_id}</h3>' in page
+        assert f'<article class="finding" id="{check_id}">' in page
+        assert f"<code>{check_id}</code>" in page
     assert page.count('class="finding"') == len(mismatches)
     assert '<a href="#source-gartner">Gartner</a>' in page
     assert 'id="source-gartner"' in page
+
+
+class _PageText(HTMLParser):
+    """The text of report.html: every table as rows of cell texts, every h3 heading, and all
+    text outside tags but the stylesheet (img data URIs are attributes, not text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.headings: list[str] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+        self._heading: list[str] | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self._in_style = tag == "style"
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "h3":
+            self._heading = []
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "h3" and self._heading is not None:
+            self.headings.append("".join(self._heading).strip())
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            return
+        self.text.append(data)
+        for part in (self._cell, self._heading):
+            if part is not None:
+                part.append(data)
+
+
+@pytest.fixture(scope="module")
+def page_text(built_warehouse: Path) -> _PageText:
+    parser = _PageText()
+    parser.feed(report_path(built_warehouse).read_text(encoding="utf-8"))
+    return parser
+
+
+def _table_after(page: _PageText, title: str) -> list[list[str]]:
+    """The rows (header first) of the key table headed by `title`."""
+    index = next(i for i, heading in enumerate(page.headings) if heading.startswith(title))
+    return page.tables[index]  # the key tables are the page's first, each under its heading
+
+
+def test_the_report_page_prints_numbers_as_the_report_does(page_text):
+    text = "".join(page_text.text)
+    assert not re.search(r"\d[eE][+-]?\d", text)  # no scientific notation anywhere
+    assert not re.search(r"\d\.0\b(?![\d.])", text)  # no integral value printed as 12.0
+    it_spend = _table_after(page_text, "全球IT支出")
+    header, rows = it_spend[0], it_spend[1:]
+    spend = header.index("spend_usd_mn")
+    # section 1.1, Gartner: IT services 2022 1,244,746; data-center systems 2022 212,376
+    assert ["IT外包服务", "it_services", "2022", "no", "1,244,746", "3", "gartner"] in rows
+    assert ["数据中心", "data_center_systems", "2022", "no", "212,376", "12", "gartner"] in rows
+    assert [row[0] for row in rows[-2:]] == ["合计", "合计"]  # totals last
+    assert rows[-1][spend] == "4,491,471"
+    cloud = _table_after(page_text, "公有云市场")
+    assert ["china", "IaaS", "2021", "", "1,614.7", "80.4", "~75", "caict"] in cloud
+    assert cloud[-1][1] == "公有云市场"  # the whole market after its segments
+    compute = _table_after(page_text, "中国智能算力")
+    # the 2023 rows state no compute and no CAGR (other metrics of the table): not shown
+    assert [row[1] for row in compute[1:]] == ["2021", "2021/2026", "2022", "2026"]
+    assert ["中国", "2026", "yes", "1,271.4", "", "idc"] in compute
+    assert "(快科技): 1 figure" in text and not re.search(r"(?<![\d,])1 figures", text)
+
+
+def test_a_finding_reads_as_the_report_prints_it(page_text):
+    """Section 1.4: 高生产力aPaaS产品 grew 近300% while 28 → 106 products is +278.6 %."""
+    headings = [h for h in page_text.headings if h.startswith("高生产力aPaaS产品")]
+    assert headings == [
+        "高生产力aPaaS产品 (hpapaas) growth, 2016/2019: the growth rate disagrees with the levels"
+    ]
+    rows = [table[1] for table in page_text.tables if table[0][0] == "stated"]
+    assert ["近300 %", "278.6 %", "21.4 %", "11.5 %"] in rows  # (106 / 28 − 1) × 100 = 278.57
+    assert ["28.7 %", "28.46 %", "0.24 %", "0.13 %"] in rows  # AWS: 228 / 801 = 28.46 %
+    assert ["-2.40 pp", "-2.1 pp", "0.3 pp", "0.105 pp"] in rows  # 41.4 − 43.5, printed 2.40
+    assert "28 to 106 products is +279%, printed 近300%." in page_text.text
 
 
 def test_table_text_is_escaped():

@@ -13,6 +13,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics.gpu_demand import reproduction
+from warehouse.number_text import number_text
+from warehouse.quotes import qualifier_words
 from warehouse.reporting import FIGURES_TABLE, provenance
 from warehouse.reporting.charts import CHARTS
 
@@ -43,9 +45,14 @@ nav a {{ margin-right: 1rem; }}
 
 @dataclass(frozen=True)
 class KeyTable:
+    """A mart shown as a table: `keys` say what a row is about, `values` its figures (a row
+    with none of them is not shown), `entity` the column whose `total` row sorts last."""
+
     title: str
     relation: str
-    columns: tuple[str, ...]
+    entity: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
     figure_tables: tuple[str, ...]
 
 
@@ -53,51 +60,61 @@ KEY_TABLES = (
     KeyTable(
         "全球IT支出 Global IT spending (USD million)",
         "marts.it_spend",
-        (
-            "segment_zh",
-            "segment",
-            "period",
-            "is_forecast",
-            "spend_usd_mn",
-            "growth_pct",
-            "data_source",
-        ),
+        "segment",
+        ("segment_zh", "segment", "period", "is_forecast"),
+        ("spend_usd_mn", "growth_pct"),
         ("it_spend",),
     ),
     KeyTable(
         "公有云市场 Public cloud market",
         "marts.public_cloud_market",
+        "segment",
+        ("region", "segment_zh", "period"),
         (
-            "region",
-            "segment_zh",
-            "period",
             "market_size_usd_100m",
             "market_size_cny_100m",
             "growth_pct",
             "share_of_public_cloud_pct",
-            "data_source",
         ),
         ("public_cloud_market",),
     ),
     KeyTable(
         "中国智能算力 China intelligent compute",
         "marts.intelligent_compute",
-        ("region_zh", "period", "is_forecast", "compute_eflops", "cagr_pct", "data_source"),
+        "region",
+        ("region_zh", "period", "is_forecast"),
+        ("compute_eflops", "cagr_pct"),
         ("intelligent_compute",),
     ),
     KeyTable(
         "市场份额 Market shares",
         "marts.market_share",
-        ("market", "vendor_zh", "period", "share_pct", "rank", "data_source"),
+        "vendor",
+        ("market", "vendor_zh", "period"),
+        ("share_pct", "rank"),
         ("market_share",),
     ),
     KeyTable(
         "运营商云 Carrier cloud",
         "marts.carrier_cloud",
-        ("carrier_zh", "period", "revenue_cny_100m", "growth_pct", "data_source"),
+        "carrier",
+        ("carrier_zh", "period"),
+        ("revenue_cny_100m", "growth_pct"),
         ("carrier_cloud",),
     ),
 )
+# How a qualifier reads beside a number where the printed word is not at hand (a table cell).
+QUALIFIER_SIGNS = {"=": "", "~": "~", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+# Qualifier words printed after their number (300左右, 230多款) rather than before it (近300).
+SUFFIX_QUALIFIERS = {"左右", "以上", "以下", "及以上", "多", "余", "级"}
+UNIT_SIGNS = {"percent": "%", "percentage points": "pp"}
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A number already written out (qualifier, digits, unit): a right-aligned cell as is."""
+
+    text: str
 
 
 def _escape(value: Any) -> str:
@@ -109,12 +126,10 @@ def _cell(value: Any) -> str:
         return "<td></td>"
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, Printed):
+        return f'<td class="num">{_escape(value.text)}</td>'
     if isinstance(value, int | float):
-        return (
-            f'<td class="num">{value:,.6g}</td>'
-            if isinstance(value, float)
-            else f'<td class="num">{value:,}</td>'
-        )
+        return f'<td class="num">{number_text(value, grouping=True)}</td>'
     return f"<td>{_escape(value)}</td>"
 
 
@@ -154,17 +169,59 @@ def _charts_section(con: duckdb.DuckDBPyConnection, report_id: str, folder: Path
     return "".join(parts) + "</section>"
 
 
+def _with_qualifiers(frame: pd.DataFrame, values: tuple[str, ...]) -> pd.DataFrame:
+    """Each figure of `values` written out with the qualifier of its `<column>_qualifier`
+    (将近75 % is `~75`, not 75), and the qualifier columns dropped."""
+    shown = frame.copy()
+    for column in values:
+        qualifiers = f"{column}_qualifier"
+        if qualifiers not in frame.columns:
+            continue
+        shown[column] = pd.Series(
+            [
+                None
+                if pd.isna(value)
+                else Printed(QUALIFIER_SIGNS.get(str(sign), "") + number_text(value, grouping=True))
+                for value, sign in zip(frame[column], frame[qualifiers], strict=True)
+            ],
+            index=frame.index,
+            dtype=object,
+        )
+    return shown.drop(columns=[c for c in shown.columns if c.endswith("_qualifier")])
+
+
+def _key_table(con: duckdb.DuckDBPyConnection, table: KeyTable, report_id: str) -> pd.DataFrame:
+    """The table's rows of the report that state at least one of its figures, totals last."""
+    schema, name = table.relation.split(".")
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    qualifiers = [f"{c}_qualifier" for c in table.values if f"{c}_qualifier" in present]
+    stated = " OR ".join(f"{column} IS NOT NULL" for column in table.values)
+    frame = con.execute(
+        f"SELECT {', '.join((*table.keys, *table.values, 'data_source', *qualifiers))} "
+        f"FROM {table.relation} WHERE report_id = ? AND ({stated}) "
+        f"ORDER BY {table.entity} = 'total', {', '.join(table.keys)}, data_source",
+        [report_id],
+    ).df()
+    return _with_qualifiers(frame, table.values)
+
+
 def _tables_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
-    parts = ['<section id="tables"><h2>关键数据表 Key tables</h2>']
+    parts = [
+        '<section id="tables"><h2>关键数据表 Key tables</h2>'
+        '<p class="provenance">Figures as printed; ~ about (约, 将近), &gt; more than (超过), '
+        "≥ at least; totals last.</p>"
+    ]
     for table in KEY_TABLES:
-        frame = con.execute(
-            f"SELECT {', '.join(table.columns)} FROM {table.relation} WHERE report_id = ? "
-            f"ORDER BY ALL",
-            [report_id],
-        ).df()
         parts.append(
             f"<h3>{_escape(table.title)} <small><code>{_escape(table.relation)}"
-            f"</code></small></h3>{html_table(frame)}"
+            f"</code></small></h3>{html_table(_key_table(con, table, report_id))}"
             f"{provenance_html(provenance(con, report_id, table.figure_tables))}"
         )
     return "".join(parts) + "</section>"
@@ -207,11 +264,79 @@ def _gpu_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     )
 
 
+# What a relation kind says when it does not hold: the plain part of a finding's title.
+RELATION_TITLES = {
+    "sum_to_total": "its parts do not add up to it",
+    "sum_at_most": "its parts exceed it",
+    "growth_matches_levels": "the growth rate disagrees with the levels",
+    "growth_over_span": "the growth rate disagrees with the levels",
+    "change": "the change disagrees with the levels",
+    "formula": "does not follow from the figures it is computed from",
+    "cagr": "the CAGR disagrees with its endpoints",
+    "cross_check": "disagrees with the report's other figures",
+}
+
+
+def _unit(unit: str) -> str:
+    return UNIT_SIGNS.get(unit, unit)
+
+
+def _places(finding: Any) -> int | None:
+    """The decimals the stated figure is printed with."""
+    return None if pd.isna(finding.value_decimals) else int(finding.value_decimals)
+
+
+def _stated_text(finding: Any) -> str:
+    """The stated figure as printed: its qualifier word from the quote (近300 %), its printed
+    decimals (−2.40) and its unit."""
+    value = number_text(finding.value, grouping=True, decimals=_places(finding))
+    names = (str(finding.entity_zh),)
+    words = qualifier_words(str(finding.quote or ""), value.replace(",", ""), names)
+    word = next((w for w, q in words.items() if q == finding.value_qualifier), None)
+    if word is None:
+        word = QUALIFIER_SIGNS.get(str(finding.value_qualifier), "")
+    before, after = ("", word) if word in SUFFIX_QUALIFIERS else (word, "")
+    return f"{before}{value}{after} {_unit(str(finding.figure_unit))}"
+
+
+def _finding_numbers(finding: Any) -> dict[str, Printed]:
+    """Stated, recomputed, difference and tolerance, each with its unit; the derived three to
+    one decimal more than the stated figure prints (28.7 % against 28.46 %)."""
+    unit = _unit(str(finding.unit))
+    places = (_places(finding) or 0) + 1
+
+    def derived(value: float) -> Printed:
+        return Printed(f"{number_text(round(value, places), grouping=True)} {unit}")
+
+    same_unit = finding.unit == finding.figure_unit
+    stated = (
+        _stated_text(finding)
+        if same_unit
+        else f"{number_text(finding.stated, grouping=True)} {unit}"
+    )
+    return {
+        "stated": Printed(stated),
+        "recomputed": derived(finding.recomputed),
+        "difference": derived(finding.abs_diff),
+        "rounding tolerance": derived(finding.tolerance),
+    }
+
+
+def _finding_title(finding: Any) -> str:
+    """`亚马逊云 (aws) operating margin, 2022: does not follow from …`: what the stated figure
+    is and what is wrong with it, in words."""
+    what = str(finding.metric).replace("_", " ")
+    kind = RELATION_TITLES.get(str(finding.relation), str(finding.relation).replace("_", " "))
+    return f"{finding.entity_zh} ({finding.entity}) {what}, {finding.period}: {kind}"
+
+
 def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     findings = con.execute(
         f"""
-        SELECT c.check_id, c.relation, c.description, c.stated, c.recomputed, c.abs_diff,
-               c.tolerance, f.section, f.data_source, f.data_source_name
+        SELECT c.check_id, c.relation, c.description, c.note, c.stated, c.recomputed, c.unit,
+               c.abs_diff, c.tolerance, f.value, f.value_decimals, f.value_qualifier,
+               f.unit AS figure_unit, f.quote, f.entity, f.entity_zh, f.metric, f.period,
+               f.section, f.data_source, f.data_source_name
         FROM marts.report_consistency c
         LEFT JOIN {FIGURES_TABLE} f ON f.figure_id = c.input_ids[1]
         WHERE c.status = 'mismatch' AND (f.report_id = ? OR f.report_id IS NULL)
@@ -221,18 +346,7 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     total = con.sql("SELECT count(*) FROM marts.report_consistency").fetchall()[0][0]
     rows = []
     for finding in findings.itertuples(index=False):
-        table = html_table(
-            pd.DataFrame(
-                [
-                    {
-                        "stated": finding.stated,
-                        "recomputed": finding.recomputed,
-                        "abs_diff": finding.abs_diff,
-                        "tolerance": finding.tolerance,
-                    }
-                ]
-            )
-        )
+        table = html_table(pd.DataFrame([_finding_numbers(finding)]))
         source = (
             provenance_html(
                 [(str(finding.section), str(finding.data_source), str(finding.data_source_name))]
@@ -240,9 +354,12 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
             if finding.section
             else ""
         )
+        note = f"<p>{_escape(finding.note)}</p>" if pd.notna(finding.note) else ""
         rows.append(
-            f'<article class="finding"><h3 class="mismatch">{_escape(finding.check_id)}'
-            f"</h3><p>{_escape(finding.description)}</p>{table}{source}</article>"
+            f'<article class="finding" id="{_escape(finding.check_id)}">'
+            f'<h3 class="mismatch">{_escape(_finding_title(finding))}</h3>{note}{table}'
+            f'<p class="provenance">{_escape(finding.description)} '
+            f"<code>{_escape(finding.check_id)}</code></p>{source}</article>"
         )
     return (
         '<section id="findings"><h2>一致性审查 Consistency findings</h2>'
@@ -261,7 +378,8 @@ def _sources_section(con: duckdb.DuckDBPyConnection) -> str:
     ).df()
     items = "".join(
         f'<li id="source-{_escape(s.data_source)}">{_escape(s.data_source_name)} '
-        f"({_escape(s.data_source_name_zh)}): {s.figures} figures</li>"
+        f"({_escape(s.data_source_name_zh)}): {s.figures:,} figure{'' if s.figures == 1 else 's'}"
+        "</li>"
         for s in sources.itertuples(index=False)
     )
     return f'<section id="sources"><h2>数据来源 Cited sources</h2><ul>{items}</ul></section>'
