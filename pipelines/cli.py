@@ -1,5 +1,5 @@
-"""`crw`: query the published warehouse read-only, export a query's result, list its tables,
-extract a report document's numbers, or refresh it.
+"""`crw`: query the published warehouse read-only, export a query's result or a whole table,
+list its tables, extract a report document's numbers, or refresh it.
 
 `query` and `tables` need only DuckDB; Dagster is imported by `refresh` alone, so reading
 starts fast. Every failure is one line on stderr and exit code 1, never a traceback.
@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=sorted(set(FORMATS) | set(EXPORT_FORMATS)),
         help="output format: table (default), csv or json; with --output: csv (default), "
-        "json or parquet",
+        "json, parquet or xlsx",
     )
     rows = query.add_mutually_exclusive_group()
     rows.add_argument(
@@ -70,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     describe.add_argument("table", help="e.g. gpu_demand or marts.gpu_demand")
     describe.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    export = commands.add_parser(
+        "export", help="write one table or view whole to a file: CSV, Parquet or XLSX"
+    )
+    export.add_argument("table", help="e.g. it_spend or marts.it_spend")
+    export.add_argument(
+        "--format",
+        choices=("csv", "parquet", "xlsx"),
+        help="the file's format (default: the output's suffix if it names one, else csv)",
+    )
+    export.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
     extract = commands.add_parser(
         "extract",
         help="every numeric mention of a report document (PDF or text); --draft writes the "
@@ -119,6 +129,25 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from warehouse.describe import UnknownTable
+    from warehouse.export import export_table, table_format
+    from warehouse.xlsx import XlsxLimit
+
+    try:
+        relation, count = export_table(
+            args.table, args.output, table_format(args.output, args.format)
+        )
+    except (UnknownTable, XlsxLimit) as error:
+        print(f"crw export: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {relation} ({count} row{'' if count == 1 else 's'}) to {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def print_output(text: str) -> None:
     try:
         print(text, flush=True)
@@ -144,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "query":
             return _query(args)
+        if args.command == "export":
+            return _export(args)
         print_output(render(list_tables(), args.format, max_width=DESCRIPTION_WIDTH))
         return 0
     except (QueryRefused, QueryTimeout, FileNotFoundError, duckdb.Error) as error:

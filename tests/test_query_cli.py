@@ -229,7 +229,7 @@ def test_export_refuses_what_it_cannot_write(warehouse, tmp_path, capsys):
     assert main(["query", "EXPLAIN SELECT 1", "--output", str(out)]) == 1
     assert "EXPLAIN statements are not allowed" in capsys.readouterr().err
     assert main(["query", "SELECT 1", "--output", str(out), "--format", "table"]) == 1
-    assert "--output writes csv, json, parquet, not table" in capsys.readouterr().err
+    assert "--output writes csv, json, parquet, xlsx, not table" in capsys.readouterr().err
     assert main(["query", "SELECT 1", "--format", "parquet"]) == 1
     assert "--format parquet needs --output FILE" in capsys.readouterr().err
     assert not out.exists()
