@@ -36,6 +36,7 @@ RAW_TABLES = {
     "accelerators",
     "report_documents",
     "fiscal_calendars",
+    "report_events",
 }
 
 

@@ -17,7 +17,7 @@ from warehouse.documents import (
     Document,
     load_document,
 )
-from warehouse.quotes import check_quotes
+from warehouse.quotes import check_quotes, figure_check, record_check
 from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec
 from warehouse.schemas import (
     DECIMALS,
@@ -95,9 +95,14 @@ def load_table(
     combined[SOURCE_FILE] = pd.Series(names, dtype=object)
     combined[SOURCE_LINE] = pd.Series(lines, dtype="int64")
     quotes = None
-    if spec.kind == FIGURES:
+    if spec.quoted:
         documents = report_documents(registry, set(report_ids))
-        quotes = check_quotes(combined, documents, spec.aliases)
+        row_check = (
+            figure_check(spec.aliases)
+            if spec.kind == FIGURES
+            else record_check(spec.quote_contains)
+        )
+        quotes = check_quotes(combined, documents, row_check)
     try:
         valid = validate(combined, schema)
     except SourceValidationError as error:

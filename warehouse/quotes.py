@@ -13,13 +13,19 @@ must match character for character. A quote then has to
   `qualifier_words`), and
 - name the row's entity: its `entity_zh`, or one of the names the table declares for it under
   `aliases:` in tables.yaml (a table's row label, 我国 for 中国).
+
+A records table that declares `quote_contains:` (the dated events of `report_events`, which
+state no value) has its quotes checked the same way: found in the document, and holding each
+of those columns' cells as printed (the event's name, its date as printed).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -104,15 +110,26 @@ class QuoteRow:
     aliases: tuple[str, ...] = ()
 
 
-def quote_problem(row: QuoteRow, document: Document) -> tuple[str | None, str | None]:
-    """(column, what is wrong) for a row whose quote fails, else (None, None)."""
-    if not row.quote:
-        return "quote", "must not be empty: quote the span of the report that states the figure"
-    if document.find(row.quote) is None:
+Finding = tuple[str | None, str | None]  # (column, what is wrong), or (None, None)
+
+
+def anchor_problem(quote: str, document: Document) -> Finding:
+    """A quote that is empty or not in the document: what every quoted row is checked for."""
+    if not quote:
+        return "quote", "must not be empty: quote the span of the report that states it"
+    if document.find(quote) is None:
         return "quote", (
-            f"not found in {document.file} (searched for {squeeze(row.quote)!r}: the quote "
+            f"not found in {document.file} (searched for {squeeze(quote)!r}: the quote "
             "with whitespace and line breaks removed, every other character as written)"
         )
+    return None, None
+
+
+def quote_problem(row: QuoteRow, document: Document) -> Finding:
+    """(column, what is wrong) for a figure row whose quote fails, else (None, None)."""
+    column, problem = anchor_problem(row.quote, document)
+    if column:
+        return column, problem
     if not contains_value(row.quote, row.value):
         return "value", (
             f"the quote does not contain the value as printed (searched the quote for "
@@ -132,6 +149,43 @@ def quote_problem(row: QuoteRow, document: Document) -> tuple[str | None, str | 
     return None, None
 
 
+RowCheck = Callable[[dict[str, Any], Document], Finding]
+
+
+def figure_check(aliases: dict[str, tuple[str, ...]]) -> RowCheck:
+    """The check of a figure row: `quote_problem`, with the table's aliases of its entity."""
+
+    def check(row: dict[str, Any], document: Document) -> Finding:
+        checked = QuoteRow(
+            row["quote"] or "",
+            row["value"] or "",
+            row["value_qualifier"] or "",
+            row["entity_zh"] or "",
+            aliases.get(row["entity"], ()),
+        )
+        return quote_problem(checked, document)
+
+    return check
+
+
+def record_check(contains: tuple[str, ...]) -> RowCheck:
+    """The check of a record that states no value (a dated event): its quote is in the
+    document and holds each cell of `contains` as printed (compared as names are)."""
+
+    def check(row: dict[str, Any], document: Document) -> Finding:
+        quote = row["quote"] or ""
+        column, problem = anchor_problem(quote, document)
+        if column:
+            return column, problem
+        for name in contains:
+            cell = row[name] or ""
+            if _fold(cell) not in _fold(quote):
+                return name, f"is not in the quote as printed (searched the quote for {cell!r})"
+        return None, None
+
+    return check
+
+
 @dataclass(frozen=True)
 class QuoteCheck:
     """The quote problems of a table's rows, and where each quote starts (None if not found)."""
@@ -142,7 +196,7 @@ class QuoteCheck:
 
 
 def check_quotes(
-    frame: pd.DataFrame, documents: dict[str, Document], aliases: dict[str, tuple[str, ...]]
+    frame: pd.DataFrame, documents: dict[str, Document], row_check: RowCheck
 ) -> QuoteCheck:
     """Check every row's quote against its report's document (cells as read, before typing).
     Whether a report must have a document is the report registry's to say (tables.yaml)."""
@@ -153,20 +207,12 @@ def check_quotes(
         document = documents.get(row["report_id"])
         anchor = None
         if document is not None:  # a report without a document has nothing to quote
-            checked = QuoteRow(
-                row["quote"] or "",
-                row["value"] or "",
-                row["value_qualifier"] or "",
-                row["entity_zh"] or "",
-                aliases.get(row["entity"], ()),
-            )
-            column, problem = quote_problem(checked, document)
+            column, problem = row_check(row, document)
             if column and problem:
-                value = row[column]
                 problems.append(
-                    Problem(row["source_file"], row["source_line"], column, value, problem)
+                    Problem(row["source_file"], row["source_line"], column, row[column], problem)
                 )
-            anchor = document.find(checked.quote) if checked.quote else None
+            anchor = document.find(row["quote"]) if row["quote"] else None
         pages.append(anchor.page if anchor else None)
         lines.append(anchor.line if anchor else None)
     return QuoteCheck(problems, pages, lines)

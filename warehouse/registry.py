@@ -79,6 +79,14 @@ class TableSpec:
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
     # entity id -> the other names the report prints it under (a table's row label, 我国)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # records tables: the columns whose cells a row's `quote` must hold (its quote is checked
+    # against the report's document as a figure's is; empty: the table has no quotes)
+    quote_contains: tuple[str, ...] = ()
+
+    @property
+    def quoted(self) -> bool:
+        """Its rows quote the report's document: figures, and records with quote_contains."""
+        return self.kind == FIGURES or bool(self.quote_contains)
 
     @property
     def per_report(self) -> bool:
@@ -120,6 +128,13 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         raise RegistryError(f"tables.yaml: figures table '{name}' declares no metrics")
     if kind in (RECORDS, REFERENCE) and not columns:
         raise RegistryError(f"tables.yaml: {kind} table '{name}' declares no columns")
+    quote_contains: tuple[str, ...] = tuple(str(c) for c in raw.get("quote_contains") or ())
+    needed = {"quote", *quote_contains}
+    if quote_contains and (kind != RECORDS or not needed <= set(columns)):
+        raise RegistryError(
+            f"tables.yaml: table '{name}' declares quote_contains, which needs a records table "
+            "declaring a quote column and every column it names"
+        )
     rules = tuple(
         RuleSpec(rule["rule"], {k: v for k, v in rule.items() if k != "rule"})
         for rule in raw.get("rules") or ()
@@ -136,6 +151,7 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         key=tuple(raw.get("key") or ()),
         columns=columns,
         aliases={entity: tuple(names) for entity, names in (raw.get("aliases") or {}).items()},
+        quote_contains=quote_contains,
     )
 
 
@@ -277,8 +293,10 @@ class Registry:
                 s.name for s in self.tables.values() if not s.per_report and s.file_name == parts[0]
             )
         document = self.documents.get(parts[0], (None,))[0] if len(parts) == 2 else None
-        if document is not None and document.name == parts[1]:  # figures quote it
-            return frozenset(s.name for s in self.tables.values() if s.kind in (FIGURES, DOCUMENTS))
+        if document is not None and document.name == parts[1]:  # quoted tables read it
+            return frozenset(
+                s.name for s in self.tables.values() if s.quoted or s.kind == DOCUMENTS
+            )
         if len(parts) == 2 and parts[0] in self.report_ids:
             return frozenset(
                 s.name for s in self.tables.values() if s.per_report and s.file_name == parts[1]

@@ -450,6 +450,8 @@ def column_docs(spec: TableSpec) -> dict[str, str]:
         }
     else:
         docs |= {name: c.description for name, c in spec.columns.items() if c.description}
+        if spec.quoted:
+            docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (QUOTE_PAGE, QUOTE_LINE)}
     if spec.kind == REFERENCE:
         docs.pop("report_id")
     return docs

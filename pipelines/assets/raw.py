@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import frame_preview
 from warehouse.loading import load_table
-from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, Registry, TableSpec
+from warehouse.registry import DOCUMENTS, REFERENCE, Registry, TableSpec
 from warehouse.schemas import SourceValidationError, column_docs
 from warehouse.source_files import SourceFileError
 
@@ -76,7 +76,7 @@ def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
 def _raw_member(registry: Registry, spec: TableSpec) -> Member:
     key = raw_key(spec.name)
     references = [raw_key(t.name) for t in registry.tables.values() if t.kind == REFERENCE]
-    if spec.kind == FIGURES:  # its quotes are checked against the report documents
+    if spec.quoted:  # its quotes are checked against the report documents
         references += [raw_key(t.name) for t in registry.tables.values() if t.kind == DOCUMENTS]
     return Member(
         spec=dg.AssetSpec(
