@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "warehouse.store",
         "warehouse.sql_parse",
         "warehouse.query_guard",
+        "warehouse.xlsx",
     ),
     # building and reading the warehouse: validation, loading, SQL models, extraction, queries
     (
@@ -48,8 +49,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     # derived metrics over the loaded figures
     ("warehouse.metrics",),
-    # what people read: charts, the report page, the data dictionary
-    ("warehouse.reporting", "warehouse.describe"),
+    # what people read: charts, the report page, the data dictionary, whole-table exports
+    ("warehouse.reporting", "warehouse.describe", "warehouse.export"),
 )
 FORBIDDEN_ROOTS = ("pipelines", "dagster")
 
