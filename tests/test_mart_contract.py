@@ -2,10 +2,13 @@
 anywhere, qualifiers and audit status in the topic marts, typed GPU assumptions, lineage
 columns last, one unit for compute across tables, unqualified names meaning marts."""
 
+import re
+
 import pytest
 
 from pipelines.cli import main
 from warehouse.docs import schema_docs
+from warehouse.query import Result, render, run_query
 from warehouse.store import quote
 
 LINEAGE_LAST = ("gpu_demand", "cagr", "report_consistency")
@@ -28,6 +31,61 @@ def test_no_float_noise_in_any_marts_table(db):
         ).fetchall()
         noisy += [(table, column, v) for (v,) in values if float(f"{v:.12g}") != v]
     assert noisy == []
+
+
+SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+
+
+def _significant_digits(text: str) -> int:
+    digits = text.lstrip("-").replace(".", "").lstrip("0")
+    return len(digits.rstrip("0") if "." not in text else digits)
+
+
+def test_crw_query_prints_every_marts_table_without_scientific_notation_or_noise(
+    built_warehouse,
+):
+    """`SELECT *` of every marts table through crw query's table format: no number printed as
+    `3e+18` or `15531.0`, none with more digits than the marts keep (12 significant)."""
+    catalog = run_query(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1",
+        built_warehouse,
+        limit=None,
+    )
+    tables = [row[0] for row in catalog.rows]
+    assert len(tables) > 20
+    problems = []
+    for table in tables:
+        result = run_query(f"SELECT * FROM marts.{quote(table)}", built_warehouse, limit=None)
+        for i, column in enumerate(result.columns):
+            # the column's numbers as the table prints them (text cells may quote 1.2e19)
+            numbers = [(row[i],) for row in result.rows if isinstance(row[i], int | float)]
+            cells = [c.strip() for c in render(Result((column,), numbers)).splitlines()[2:-1]]
+            problems += [
+                (table, column, cell)
+                for cell in cells
+                if SCIENTIFIC.search(cell) or cell.endswith(".0") or _significant_digits(cell) > 12
+            ]
+    assert problems == []
+
+
+def test_crw_query_prints_numbers_as_numbers(built_warehouse, capsys):
+    """15,531 training GPUs (section 1.6); 张北's 1200亿亿次/秒 recomputed as 1.2 × 10^19 FLOPS."""
+    sql = (
+        "SELECT gpus, servers FROM gpu_demand "
+        "WHERE scenario = 'report_baseline' AND workload = 'training'"
+    )
+    assert main(["query", sql]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split() == ["15531", "1941"]
+    sql = (
+        "SELECT stated, recomputed, unit FROM report_consistency "
+        "WHERE check_id LIKE 'formula:%alibaba_zhangbei%'"
+    )
+    assert main(["query", sql]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split() == [
+        "12",
+        "12000000000000000000",
+        "FLOPS",
+    ]
 
 
 def test_derived_values_keep_their_documented_decimals(db):

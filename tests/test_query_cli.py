@@ -1,5 +1,6 @@
 """`crw query` and `crw tables`: read-only enforcement, output formats, error messages."""
 
+import decimal
 import hashlib
 import json
 import os
@@ -50,7 +51,8 @@ def test_query_prints_an_aligned_table(warehouse, capsys):
     assert main(["query", "SELECT entity, entity_zh, value FROM raw.it_spend ORDER BY 1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["entity", "entity_zh", "value"]
-    assert lines[2].split() == ["devices", "设备", "722000.0"]
+    assert lines[2].split() == ["devices", "设备", "722000"]  # a DOUBLE, printed without .0
+    assert lines[3].split() == ["software", "软件", "913000.5"]
     assert lines[4].split() == ["total", "总计", "NULL"]
     assert lines[-1] == "(3 rows)"
     # numbers are right-aligned; CJK characters count two columns wide
@@ -163,6 +165,25 @@ def test_console_script_starts_without_dagster_or_pandas(warehouse):
     done = _python(code, warehouse, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[2].strip() == "42"
+
+
+@pytest.mark.parametrize(
+    "value, printed",
+    [
+        (3e18, "3000000000000000000"),
+        (15531.0, "15531"),
+        (0.1 + 0.2, "0.3"),  # 0.30000000000000004 in binary
+        (-2.1000000000000014, "-2.1"),
+        (1.552e20, "155200000000000000000"),
+        (1e-7, "0.0000001"),
+        (28.4644194757, "28.4644194757"),
+        (12, "12"),
+        (decimal.Decimal("1.50"), "1.50"),  # a DECIMAL keeps the scale of its type
+        (True, "true"),
+    ],
+)
+def test_table_format_prints_numbers_positionally_without_noise(value, printed):
+    assert render(Result(("x",), [(value,)])).splitlines()[2].strip() == printed
 
 
 def test_table_format_cuts_long_cells_only_when_asked():

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.number_text import number_text
 from warehouse.query_guard import read_only_statement
 from warehouse.store import connect_readonly, quote, sql_literal
 
@@ -166,6 +167,14 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
 
 
+def _cell_text(value: object) -> str:
+    """A cell of the aligned table: a number positional and without float noise (`15531`,
+    not `15531.0`; `3000000000000000000`, not `3e+18`), anything else as `_text` writes it."""
+    if isinstance(value, int | float | decimal.Decimal) and _is_number(value):
+        return number_text(value)
+    return _text(value, "NULL")
+
+
 def _clip(text: str, max_width: int | None) -> str:
     if max_width is None or _display_width(text) <= max_width:
         return text
@@ -175,7 +184,7 @@ def _clip(text: str, max_width: int | None) -> str:
 
 
 def _table(result: Result, max_width: int | None) -> str:
-    cells = [[_clip(_text(v, "NULL"), max_width) for v in row] for row in result.rows]
+    cells = [[_clip(_cell_text(v), max_width) for v in row] for row in result.rows]
     widths = [
         max([_display_width(name)] + [_display_width(row[i]) for row in cells])
         for i, name in enumerate(result.columns)
