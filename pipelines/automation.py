@@ -17,9 +17,10 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipelines.assets.raw import RAW, raw_key
+from pipelines.assets.keys import relation_key
 from warehouse import settings
 from warehouse.registry import TABLE_REGISTRY, Registry, fingerprints
+from warehouse.relations import RAW, raw
 
 REFRESH_JOB = "refresh_all"
 DEFAULT_REFRESH_CRON = "0 6 * * *"
@@ -104,7 +105,7 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     graph = context.repository_def.asset_graph
     raw_keys = {key for key in graph.materializable_asset_keys if key.path[0] == RAW}
     tables = _affected_tables(changed, {key.path[-1] for key in raw_keys}, context.log)
-    keys = {raw_key(table) for table in tables}
+    keys = {relation_key(raw(table)) for table in tables}
     if keys - raw_keys:
         context.log.warning(
             f"{sorted(k.to_user_string() for k in keys - raw_keys)} are not in the loaded "

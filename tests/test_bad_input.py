@@ -9,7 +9,8 @@ import pytest
 from runs import materialize
 from source_edits import append_copy_of_row, drop_column, edit_cell, rename_column
 
-from pipelines.assets.raw import SCHEMA_CHECK, raw_key
+from pipelines.assets.keys import relation_key
+from pipelines.assets.raw import SCHEMA_CHECK
 from warehouse.loading import load_table
 from warehouse.registry import Registry
 from warehouse.schemas import SourceValidationError
@@ -187,7 +188,7 @@ def _raw_it_spend(path: Path) -> list[tuple]:
 def test_failed_validation_keeps_the_last_good_table(
     sources: Path, warehouse_file: Path, breakage: str
 ):
-    selection = [raw_key("it_spend"), raw_key("units"), raw_key("data_sources"), raw_key("reports")]
+    selection = [relation_key(f"raw.{t}") for t in ("it_spend", "units", "data_sources", "reports")]
     assert materialize(selection).success
     before = _raw_it_spend(warehouse_file)
 
@@ -200,7 +201,7 @@ def test_failed_validation_keeps_the_last_good_table(
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    failed = [c for c in checks if c.asset_key == raw_key("it_spend")]
+    failed = [c for c in checks if c.asset_key == relation_key("raw.it_spend")]
     assert [c.check_name for c in failed] == [SCHEMA_CHECK] and not failed[0].passed
     assert failed[0].metadata["problem_count"].value >= 1
     assert _raw_it_spend(warehouse_file) == before

@@ -16,10 +16,12 @@ from warehouse import settings
 
 # Bottom to top. An entry names a module or a package (then every module inside it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    # ground floor: paths, file reading, interval arithmetic, figure rows, publication
+    # ground floor: paths, relation names, file reading, interval arithmetic, figure rows,
+    # publication
     (
         "warehouse",
         "warehouse.settings",
+        "warehouse.relations",
         "warehouse.source_files",
         "warehouse.intervals",
         "warehouse.figures",

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from runs import materialize
 
-from pipelines.assets.models import relation_key
+from pipelines.assets.keys import relation_key
 from pipelines.definitions import defs
 from warehouse import settings
 from warehouse.models import ModelProject

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-FIGURES_TABLE = "marts.fct_report_figures"
+from warehouse.relations import FIGURES_MART, split
 
 Row = dict[str, Any]  # one figure, column name → value
 
@@ -16,7 +16,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) 
     """Every stated figure, or those of one source table."""
     where = " WHERE table_name = ?" if table_name else ""
     return con.execute(
-        f"SELECT * FROM {FIGURES_TABLE}{where}", [table_name] if table_name else []
+        f"SELECT * FROM {FIGURES_MART}{where}", [table_name] if table_name else []
     ).df()
 
 
@@ -27,5 +27,6 @@ def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
 
 
-def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
+def read_table(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataFrame:
+    schema, table = split(relation)
     return con.sql(f'SELECT * FROM "{schema}"."{table}"').df()

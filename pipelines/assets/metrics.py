@@ -13,8 +13,8 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.assets.raw import raw_key
 from pipelines.metadata import frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
@@ -22,49 +22,62 @@ from warehouse.extraction.review import UNTRANSCRIBED
 from warehouse.figures import read_figures, read_table
 from warehouse.metrics import audit, cagr, gpu_demand
 from warehouse.registry import FIGURES, Registry
+from warehouse.relations import (
+    ACCELERATORS,
+    CAGR,
+    FIGURES_MART,
+    GPU_DEMAND,
+    GPU_DEMAND_SENSITIVITY,
+    GPU_SCENARIOS,
+    REPORT_CONSISTENCY,
+    REPORT_COVERAGE,
+    REPORT_DOCUMENTS,
+    REPORTS,
+    raw,
+    split,
+)
 
-GROUP, SCHEMA = "metrics", "marts"
-FIGURES_KEY = dg.AssetKey(["marts", "fct_report_figures"])
-
-
-def _key(name: str) -> dg.AssetKey:
-    return dg.AssetKey([SCHEMA, name])
+GROUP = "metrics"
 
 
 def _metric(
-    name: str,
-    deps: list[dg.AssetKey],
+    relation: str,
+    deps: list[str],
     build: Callable[[Build], Iterable],
     checks: Sequence[dg.AssetCheckSpec] = (),
 ) -> Member:
-    """What every metric asset shares: key marts/<name>, group, kinds, its table, and the
-    description from the table's docs (dbt_like_sql/marts/_models.yml)."""
+    """What every metric asset shares: key = its relation, group, kinds, and the description
+    from the table's docs (dbt_like_sql/marts/_models.yml)."""
+    schema, name = split(relation)
     return Member(
         spec=dg.AssetSpec(
-            _key(name),
+            relation_key(relation),
             group_name=GROUP,
             kinds={"duckdb", "pandas", "python"},
-            deps=deps,
-            description=python_table_doc(name).comment,
+            deps=[relation_key(r) for r in deps],
+            description=python_table_doc(name, schema).comment,
         ),
         build=build,
         checks=checks,
-        relation=f"{SCHEMA}.{name}",
+        relation=relation,
     )
 
 
 def _publish(
-    build: Build, name: str, frame: pd.DataFrame, **extra
+    build: Build, relation: str, frame: pd.DataFrame, **extra
 ) -> Iterable[dg.MaterializeResult]:
-    """Replace marts.<name> with `frame` and report it, unless only checks were selected."""
+    """Replace `relation` with `frame` and report it, unless only checks were selected."""
     if not build.write:
         return
-    doc = python_table_doc(name)
+    schema, name = split(relation)
+    doc = python_table_doc(name, schema)
     frame = doc.conform(frame)
     build.warehouse.build.replace_table(
-        SCHEMA, name, frame=frame, description=doc.comment, column_docs=doc.column_comments
+        schema, name, frame=frame, description=doc.comment, column_docs=doc.column_comments
     )
-    yield dg.MaterializeResult(asset_key=_key(name), metadata={**frame_preview(frame), **extra})
+    yield dg.MaterializeResult(
+        asset_key=relation_key(relation), metadata={**frame_preview(frame), **extra}
+    )
 
 
 # --- GPU demand ----------------------------------------------------------------------------
@@ -80,9 +93,7 @@ class GpuScenarioConfig(dg.Config):
 
 
 def _report_model(con) -> pd.DataFrame:
-    return gpu_demand.newest_model(
-        read_figures(con, "gpu_model"), read_table(con, "raw", "reports")
-    )
+    return gpu_demand.newest_model(read_figures(con, "gpu_model"), read_table(con, REPORTS))
 
 
 def _gpu_rows(
@@ -127,20 +138,20 @@ def _gpu_demand(build: Build):
     config: GpuScenarioConfig = build.config.gpu_demand
     con = build.warehouse.build.connection
     previous = pd.DataFrame()
-    if build.warehouse.build.has_table(SCHEMA, "gpu_demand"):
-        previous = read_table(con, SCHEMA, "gpu_demand")
+    if build.warehouse.build.has_table(*split(GPU_DEMAND)):
+        previous = read_table(con, GPU_DEMAND)
         previous = previous[
             (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
         ]
     model = _report_model(con)
-    rows = _gpu_rows(model, read_table(con, "raw", "gpu_scenarios"), config)
+    rows = _gpu_rows(model, read_table(con, GPU_SCENARIOS), config)
     current = pd.DataFrame(rows)
     # a kept one-off scenario written before a change of columns takes the current ones
     frame = pd.concat([current, previous.reindex(columns=current.columns)], ignore_index=True)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     yield from _publish(
         build,
-        "gpu_demand",
+        GPU_DEMAND,
         frame,
         training_gpus=int(baseline.at["training", "gpus"]),
         inference_gpus=int(baseline.at["inference", "gpus"]),
@@ -148,7 +159,7 @@ def _gpu_demand(build: Build):
     )
     comparison = gpu_demand.reproduction(frame, model)
     yield dg.AssetCheckResult(
-        asset_key=_key("gpu_demand"),
+        asset_key=relation_key(GPU_DEMAND),
         check_name=REPRODUCES_REPORT,
         passed=bool(len(comparison)) and bool(comparison["matches"].all()),
         metadata={
@@ -171,11 +182,11 @@ def _gpu_demand_sensitivity(build: Build):
     baseline = gpu_demand.baseline_parameters(_report_model(con))
     frame = gpu_demand.sensitivity(
         baseline[gpu_demand.TRAINING],
-        read_table(con, "raw", "accelerators"),
+        read_table(con, ACCELERATORS),
         config.utilizations_pct,
         config.window_days,
     )
-    return _publish(build, "gpu_demand_sensitivity", frame)
+    return _publish(build, GPU_DEMAND_SENSITIVITY, frame)
 
 
 # --- CAGR ----------------------------------------------------------------------------------
@@ -193,7 +204,7 @@ def _cagr(build: Build):
         if len(headline)
         else {}
     )
-    return _publish(build, "cagr", frame, **extra)
+    return _publish(build, CAGR, frame, **extra)
 
 
 # --- the arithmetic audit ------------------------------------------------------------------
@@ -214,7 +225,7 @@ def _audit_checks() -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             f"report_{relation}",
-            asset=_key("report_consistency"),
+            asset=relation_key(REPORT_CONSISTENCY),
             description=f"The report's own '{relation}' relations hold within "
             "printed rounding (a warning, not a failure: slips are findings).",
         )
@@ -229,13 +240,15 @@ def _audit_rows(registry: Registry, con) -> pd.DataFrame:
     for spec in registry.tables.values():
         if spec.kind != FIGURES or not spec.rules:
             continue  # keep in step with the asset's deps (ruled_tables)
-        raw = read_table(con, "raw", spec.name)
+        loaded = read_table(con, raw(spec.name))
         ids = pd.Series(
-            by_line.reindex(pd.MultiIndex.from_frame(raw[["source_file", "source_line"]])).values,
-            index=raw.index,
+            by_line.reindex(
+                pd.MultiIndex.from_frame(loaded[["source_file", "source_line"]])
+            ).values,
+            index=loaded.index,
         )
-        rows += audit.table_rule_rows(registry, spec, raw, ids)
-    rows += audit.cagr_rows(read_table(con, SCHEMA, "cagr"), figures)
+        rows += audit.table_rule_rows(registry, spec, loaded, ids)
+    rows += audit.cagr_rows(read_table(con, CAGR), figures)
     rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry)
     return audit.audit_frame(rows)
 
@@ -248,7 +261,7 @@ def _report_consistency(registry: Registry, build: Build):
     mismatches = frame[frame["status"] == audit.MISMATCH]
     yield from _publish(
         build,
-        "report_consistency",
+        REPORT_CONSISTENCY,
         frame,
         relations=len(frame),
         mismatches=len(mismatches),
@@ -257,7 +270,7 @@ def _report_consistency(registry: Registry, build: Build):
         rows = frame[frame["relation"] == relation]
         bad = rows[rows["status"] == audit.MISMATCH]
         yield dg.AssetCheckResult(
-            asset_key=_key("report_consistency"),
+            asset_key=relation_key(REPORT_CONSISTENCY),
             check_name=f"report_{relation}",
             passed=bad.empty,
             severity=dg.AssetCheckSeverity.WARN,
@@ -283,7 +296,7 @@ def _report_coverage(build: Build):
     untranscribed = frame[frame["status"] == UNTRANSCRIBED]
     yield from _publish(
         build,
-        "report_coverage",
+        REPORT_COVERAGE,
         frame,
         coverage_pct=round(100 * found.found_share, 1),
         curated_figures=found.curated,
@@ -292,7 +305,7 @@ def _report_coverage(build: Build):
     )
     shown = untranscribed[["report_id", "line", "value_as_printed", "unit", "period", "quote"]]
     yield dg.AssetCheckResult(
-        asset_key=_key("report_coverage"),
+        asset_key=relation_key(REPORT_COVERAGE),
         check_name=UNTRANSCRIBED_FIGURES,
         passed=untranscribed.empty,
         severity=dg.AssetCheckSeverity.WARN,
@@ -316,38 +329,38 @@ def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     ruled_tables = [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
     members = [
         _metric(
-            "gpu_demand",
-            [FIGURES_KEY, raw_key("reports"), raw_key("gpu_scenarios")],
+            GPU_DEMAND,
+            [FIGURES_MART, REPORTS, GPU_SCENARIOS],
             _gpu_demand,
             [
                 dg.AssetCheckSpec(
                     REPRODUCES_REPORT,
-                    asset=_key("gpu_demand"),
+                    asset=relation_key(GPU_DEMAND),
                     description="The report_baseline scenario gives exactly the GPU-hours, "
                     "GPUs and servers the report prints (section 1.6).",
                 )
             ],
         ),
         _metric(
-            "gpu_demand_sensitivity",
-            [FIGURES_KEY, raw_key("reports"), raw_key("accelerators")],
+            GPU_DEMAND_SENSITIVITY,
+            [FIGURES_MART, REPORTS, ACCELERATORS],
             _gpu_demand_sensitivity,
         ),
-        _metric("cagr", [FIGURES_KEY], _cagr),
+        _metric(CAGR, [FIGURES_MART], _cagr),
         _metric(
-            "report_consistency",
-            [FIGURES_KEY, _key("cagr"), *map(raw_key, ruled_tables)],
+            REPORT_CONSISTENCY,
+            [FIGURES_MART, CAGR, *map(raw, ruled_tables)],
             lambda build: _report_consistency(registry, build),
             _audit_checks(),
         ),
         _metric(
-            "report_coverage",
-            [FIGURES_KEY, raw_key("report_documents"), raw_key("reports")],
+            REPORT_COVERAGE,
+            [FIGURES_MART, REPORT_DOCUMENTS, REPORTS],
             _report_coverage,
             [
                 dg.AssetCheckSpec(
                     UNTRANSCRIBED_FIGURES,
-                    asset=_key("report_coverage"),
+                    asset=relation_key(REPORT_COVERAGE),
                     description="Every figure the extractor finds in a report document is "
                     "transcribed (a warning: the list is what a reviewer adds next).",
                 )

@@ -10,6 +10,7 @@ step); the other tests run after, as asset checks: a failing one shows its offen
 
 import dagster as dg
 
+from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import table_preview
 from warehouse.models import (
@@ -22,11 +23,6 @@ from warehouse.models import (
 )
 
 PREVIEWED_SCHEMAS = frozenset({"marts"})  # what people query; staging only reshapes raw
-
-
-def relation_key(relation: str) -> dg.AssetKey:
-    """`staging.stg_it_spend` → AssetKey(["staging", "stg_it_spend"])."""
-    return dg.AssetKey(relation.split("."))
 
 
 def _build_model(model: Model, build: Build):

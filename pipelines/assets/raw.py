@@ -8,24 +8,21 @@ that failed it, and the previous `raw.<table>` stays as it was.
 
 import dagster as dg
 
+from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import frame_preview
 from warehouse.loading import load_table
 from warehouse.registry import DOCUMENTS, REFERENCE, Registry, TableSpec
+from warehouse.relations import RAW, raw
 from warehouse.schemas import SourceValidationError, column_docs
 from warehouse.source_files import SourceFileError
 
-RAW = "raw"
 SCHEMA_CHECK = "pandera_schema"
 PROBLEMS_SHOWN = 200
 
 
-def raw_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey([RAW, table])
-
-
 def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
-    key = raw_key(spec.name)
+    key = relation_key(raw(spec.name))
     try:
         loaded = load_table(registry, spec)
     except (SourceFileError, SourceValidationError) as error:
@@ -74,10 +71,14 @@ def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
 
 
 def _raw_member(registry: Registry, spec: TableSpec) -> Member:
-    key = raw_key(spec.name)
-    references = [raw_key(t.name) for t in registry.tables.values() if t.kind == REFERENCE]
+    key = relation_key(raw(spec.name))
+    references = [
+        relation_key(raw(t.name)) for t in registry.tables.values() if t.kind == REFERENCE
+    ]
     if spec.quoted:  # its quotes are checked against the report documents
-        references += [raw_key(t.name) for t in registry.tables.values() if t.kind == DOCUMENTS]
+        references += [
+            relation_key(raw(t.name)) for t in registry.tables.values() if t.kind == DOCUMENTS
+        ]
     return Member(
         spec=dg.AssetSpec(
             key,
@@ -98,7 +99,7 @@ def _raw_member(registry: Registry, spec: TableSpec) -> Member:
                 "quote is found in its report's document and agrees with the row.",
             )
         ],
-        relation=f"{RAW}.{spec.name}",
+        relation=raw(spec.name),
     )
 
 

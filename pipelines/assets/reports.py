@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.assets.models import relation_key
+from warehouse.relations import DIM_DATA_SOURCES, DIM_REPORTS, FIGURES_MART
 from warehouse.reporting import (
     CHARTS_DIR,
     REPORT_FILE,
@@ -33,7 +34,7 @@ from warehouse.store import write_file_atomically
 GROUP = "reports"
 CHARTS_KEY = dg.AssetKey([GROUP, "charts"])
 REPORT_KEY = dg.AssetKey([GROUP, "report_html"])
-REPORT_READS = ("marts.dim_reports", "marts.dim_data_sources", "marts.fct_report_figures")
+REPORT_READS = (DIM_REPORTS, DIM_DATA_SOURCES, FIGURES_MART)
 
 
 def _deps(*relations: str) -> list[dg.AssetKey]:

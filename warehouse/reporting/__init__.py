@@ -6,9 +6,10 @@ from typing import Any
 
 import duckdb
 
+from warehouse.relations import FIGURES_MART as FIGURES_TABLE
+
 CHARTS_DIR = "charts"
 REPORT_FILE = "report.html"
-FIGURES_TABLE = "marts.fct_report_figures"
 
 
 def charts_dir(warehouse_file: Path) -> Path:
