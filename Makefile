@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed-lock
 UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps mutation
+.PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps mutation \
+	planted-bugs
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -84,4 +85,8 @@ mutation: install  ## mutation testing of the pure core against its unit tests (
 	$(BIN)/mutmut results
 	$(BIN)/mutmut export-cicd-stats >/dev/null
 	$(BIN)/python -c 'import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
-	  print(f"mutmut: {s[\"killed\"]} of {s[\"total\"]} mutants killed ({100 * s[\"killed\"] / s[\"total\"]:.1f} %), {s[\"survived\"]} survived")'
+	  k, n = s["killed"], s["total"]; \
+	  print("mutmut: %d of %d mutants killed (%.1f %%), %d survived" % (k, n, 100 * k / n, s["survived"]))'
+
+planted-bugs: install system-deps  ## plant the 11 known bugs one at a time in copies, check the tests fail (docs/testing.md); not in CI
+	$(BIN)/python -m tests.planted_bugs $(BUGS)
