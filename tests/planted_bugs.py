@@ -82,9 +82,9 @@ BUGS = (
     ),
     Bug(
         "publish-without-fsync",
-        "publish skips the fsyncs (of the build's files and of the folders holding the renames)",
+        "publish skips every fsync (the build's files and folders, the folders of the renames)",
         (
-            (PUBLICATION, "                fsync_file(path)\n", "                pass\n"),
+            (PUBLICATION, "        _fsync_tree(build_dir)\n", ""),
             (PUBLICATION, "        fsync_directory(layout.versions)\n", ""),
             (PUBLICATION, "        fsync_directory(layout.root)\n", ""),
         ),
@@ -155,7 +155,7 @@ BUGS = (
     Bug(
         "about-slack-0",
         "the slack of 约 (about) set to 0 (global HPC growth becomes a mismatch)",
-        (("warehouse/metrics/intervals.py", "ABOUT_SLACK = 0.01", "ABOUT_SLACK = 0.0"),),
+        (("warehouse/intervals.py", "ABOUT_SLACK = 0.01", "ABOUT_SLACK = 0.0"),),
         ("tests/test_intervals.py", "tests/test_audit.py"),
     ),
     Bug(
