@@ -20,8 +20,8 @@ from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
 from warehouse.figures import read_figures, read_table
-from warehouse.metrics import audit, cagr, gpu_demand
-from warehouse.registry import FIGURES, Registry
+from warehouse.metrics import audit, cagr, gpu_demand, scenarios
+from warehouse.registry import Registry
 from warehouse.relations import (
     ACCELERATORS,
     CAGR,
@@ -85,7 +85,8 @@ def _publish(
 
 class GpuScenarioConfig(dg.Config):
     """A one-off scenario from the launchpad: its rows land beside the baseline and the file
-    scenarios, and stay until a run with a new one-off scenario of the same name."""
+    scenarios, and stay until a run with a new one-off scenario of the same name
+    (`scenarios.demand_frame`)."""
 
     name: str = ""
     description: str = "one-off scenario from run config"
@@ -96,58 +97,24 @@ def _report_model(con) -> pd.DataFrame:
     return gpu_demand.newest_model(read_figures(con, "gpu_model"), read_table(con, REPORTS))
 
 
-def _gpu_rows(
-    model: pd.DataFrame, scenarios: pd.DataFrame, config: GpuScenarioConfig
-) -> list[dict]:
-    """Baseline, file scenarios and the run's one-off scenario, each row with the ids of the
-    figures it kept from the report and of the overrides it applied."""
-    baseline = gpu_demand.baseline_parameters(model)
-    figure_ids = dict(zip(model["entity"] + "." + model["metric"], model["figure_id"], strict=True))
-    runs = [(gpu_demand.BASELINE, "report", "The report's assumptions (section 1.6)", {})]
-    for name, group in scenarios.groupby("scenario", sort=True):
-        gpu_demand.check_units(name, zip(group["parameter"], group["unit"], strict=True))
-        runs.append(
-            (
-                name,
-                "scenario_file",
-                group["description"].iloc[0],
-                dict(zip(group["parameter"], group["value"], strict=True)),
-            )
-        )
-    if config.name:
-        runs.append((config.name, "run_config", config.description, config.overrides))
-    rows = []
-    for name, origin, description, overrides in runs:
-        for row in gpu_demand.scenario_rows(name, origin, description, baseline, overrides):
-            kept = [
-                figure_ids[f"{row['workload']}.{p}"]
-                for p in gpu_demand.PARAMETERS[row["workload"]]
-                if p not in row["overridden"]
-            ]
-            prefix = "gpu_scenarios" if origin == "scenario_file" else origin
-            rows.append(
-                {**row, "input_ids": kept + [f"{prefix}/{name}/{p}" for p in row["overridden"]]}
-            )
-    return rows
-
-
 REPRODUCES_REPORT = "reproduces_report"
 
 
 def _gpu_demand(build: Build):
     config: GpuScenarioConfig = build.config.gpu_demand
     con = build.warehouse.build.connection
-    previous = pd.DataFrame()
-    if build.warehouse.build.has_table(*split(GPU_DEMAND)):
-        previous = read_table(con, GPU_DEMAND)
-        previous = previous[
-            (previous["scenario_origin"] == "run_config") & (previous["scenario"] != config.name)
-        ]
+    previous = (
+        read_table(con, GPU_DEMAND)
+        if build.warehouse.build.has_table(*split(GPU_DEMAND))
+        else pd.DataFrame()
+    )
+    one_off = (
+        scenarios.Scenario(config.name, scenarios.RUN_CONFIG, config.description, config.overrides)
+        if config.name
+        else None
+    )
     model = _report_model(con)
-    rows = _gpu_rows(model, read_table(con, GPU_SCENARIOS), config)
-    current = pd.DataFrame(rows)
-    # a kept one-off scenario written before a change of columns takes the current ones
-    frame = pd.concat([current, previous.reindex(columns=current.columns)], ignore_index=True)
+    frame = scenarios.demand_frame(model, read_table(con, GPU_SCENARIOS), one_off, previous)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     yield from _publish(
         build,
@@ -209,17 +176,6 @@ def _cagr(build: Build):
 
 # --- the arithmetic audit ------------------------------------------------------------------
 
-AUDIT_RELATIONS = (
-    "sum_to_total",
-    "growth_matches_levels",
-    "growth_over_span",
-    "change",
-    "sum_at_most",
-    "formula",
-    "cagr",
-    "cross_check",
-)
-
 
 def _audit_checks() -> list[dg.AssetCheckSpec]:
     return [
@@ -229,35 +185,21 @@ def _audit_checks() -> list[dg.AssetCheckSpec]:
             description=f"The report's own '{relation}' relations hold within "
             "printed rounding (a warning, not a failure: slips are findings).",
         )
-        for relation in AUDIT_RELATIONS
+        for relation in audit.RELATIONS
     ]
-
-
-def _audit_rows(registry: Registry, con) -> pd.DataFrame:
-    figures = read_figures(con)
-    by_line = figures.set_index(["source_file", "source_line"])["figure_id"]
-    rows = []
-    for spec in registry.tables.values():
-        if spec.kind != FIGURES or not spec.rules:
-            continue  # keep in step with the asset's deps (ruled_tables)
-        loaded = read_table(con, raw(spec.name))
-        ids = pd.Series(
-            by_line.reindex(
-                pd.MultiIndex.from_frame(loaded[["source_file", "source_line"]])
-            ).values,
-            index=loaded.index,
-        )
-        rows += audit.table_rule_rows(registry, spec, loaded, ids)
-    rows += audit.cagr_rows(read_table(con, CAGR), figures)
-    rows += audit.cross_check_rows(list(registry.cross_checks), figures, registry)
-    return audit.audit_frame(rows)
 
 
 FINDING_COLUMNS = ["check_id", "stated", "recomputed", "abs_diff", "tolerance", "description"]
 
 
 def _report_consistency(registry: Registry, build: Build):
-    frame = _audit_rows(registry, build.warehouse.build.connection)
+    con = build.warehouse.build.connection
+    frame = audit.report_consistency(
+        registry,
+        read_figures(con),
+        {name: read_table(con, raw(name)) for name in audit.ruled_tables(registry)},
+        read_table(con, CAGR),
+    )
     mismatches = frame[frame["status"] == audit.MISMATCH]
     yield from _publish(
         build,
@@ -266,7 +208,7 @@ def _report_consistency(registry: Registry, build: Build):
         relations=len(frame),
         mismatches=len(mismatches),
     )
-    for relation in AUDIT_RELATIONS:
+    for relation in audit.RELATIONS:
         rows = frame[frame["relation"] == relation]
         bad = rows[rows["status"] == audit.MISMATCH]
         yield dg.AssetCheckResult(
@@ -326,7 +268,6 @@ class MetricsConfig(dg.Config):
 
 
 def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
-    ruled_tables = [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
     members = [
         _metric(
             GPU_DEMAND,
@@ -349,7 +290,7 @@ def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         _metric(CAGR, [FIGURES_MART], _cagr),
         _metric(
             REPORT_CONSISTENCY,
-            [FIGURES_MART, CAGR, *map(raw, ruled_tables)],
+            [FIGURES_MART, CAGR, *map(raw, audit.ruled_tables(registry))],
             lambda build: _report_consistency(registry, build),
             _audit_checks(),
         ),

@@ -1,6 +1,7 @@
 """The arithmetic audit: every relation the report's figures must satisfy, recomputed.
 
-Three families of relations, all with the interval rounding rule of `intervals`:
+Three families of relations, each instance a `rules.Relation`, so one rule decides whether a
+stated figure agrees with its recomputation within printed rounding, at load and here:
 - the table rules of `sources/tables.yaml` (totals, growth rates, shares, formulas such as
   each step of the GPU model, unit slips), including the `audit_only` ones the report breaks;
 - stated CAGRs against their endpoints (from `marts.cagr`);
@@ -12,7 +13,7 @@ A mismatch is a finding about the report, not a failure of the pipeline.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -20,10 +21,22 @@ import pandas as pd
 
 from warehouse.figures import Row, rows_of
 from warehouse.intervals import Interval
-from warehouse.registry import Registry, TableSpec
-from warehouse.rules import Key, describe, evaluate, interval_of, parse_formula, relations
+from warehouse.registry import FIGURES, Registry, TableSpec
+from warehouse.rules import (
+    RULES,
+    Key,
+    Relation,
+    describe,
+    evaluate,
+    interval_of,
+    parse_formula,
+    relations,
+)
 
 OK, MISMATCH = "ok", "mismatch"
+CAGR, CROSS_CHECK = "cagr", "cross_check"
+# every kind of relation the audit recomputes: the table rules, then the two of its own
+RELATIONS = (*RULES, CAGR, CROSS_CHECK)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,38 @@ class AuditRow:
     note: str | None
     input_ids: list[str]
 
+    @classmethod
+    def from_relation(
+        cls,
+        instance: Relation,
+        *,
+        check_id: str,
+        relation: str,
+        table_name: str,
+        report_id: str,
+        description: str,
+        unit: str,
+        note: str | None,
+        figure_id: Callable[[Hashable], str] = str,
+    ) -> AuditRow:
+        """The row of one relation instance; its rows become figure ids through `figure_id`
+        (an instance of a table rule names rows of `raw.<table>`, the others figure ids)."""
+        return cls(
+            check_id,
+            relation,
+            table_name,
+            report_id,
+            description,
+            instance.stated_value,
+            instance.recomputed_value,
+            unit,
+            instance.abs_diff,
+            instance.tolerance,
+            instance.ok,
+            note,
+            [figure_id(row) for row in (instance.stated_row, *instance.input_rows)],
+        )
+
 
 # the table's columns: the row's fields, with `status` (ok | mismatch) in place of `ok`
 COLUMNS = [("status" if f.name == "ok" else f.name) for f in fields(AuditRow)]
@@ -60,22 +105,17 @@ def table_rule_rows(
         for relation in relations(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
-            stated_id = ids[relation.stated_row]
             unit = str(raw.at[relation.stated_row, "unit"])
-            yield AuditRow(
-                f"{rule.rule}:{stated_id}",
-                rule.rule,
-                spec.name,
-                str(raw.at[relation.stated_row, "report_id"]),
-                f"{describe(rule.rule, params)}: {relation.description}",
-                relation.stated_value,
-                relation.recomputed_value,
-                registry.base_units[unit] if params.get("base_units") else unit,
-                relation.abs_diff,
-                relation.tolerance,
-                relation.ok,
-                rule.params.get("note"),
-                [stated_id, *(ids[i] for i in relation.input_rows)],
+            yield AuditRow.from_relation(
+                relation,
+                check_id=f"{rule.rule}:{ids[relation.stated_row]}",
+                relation=rule.rule,
+                table_name=spec.name,
+                report_id=str(raw.at[relation.stated_row, "report_id"]),
+                description=f"{describe(rule.rule, params)}: {relation.description}",
+                unit=registry.base_units[unit] if params.get("base_units") else unit,
+                note=rule.params.get("note"),
+                figure_id=ids.__getitem__,
             )
 
 
@@ -92,25 +132,28 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
         start, end, rate = (
             by_id.loc[row[k]] for k in ("start_figure_id", "end_figure_id", "stated_figure_id")
         )
-        recomputed = ((interval_of(end) / interval_of(start)) ** (1 / row["years"]) - 1) * 100
-        stated_pct = interval_of(rate)
-        value = row["cagr_pct"]
-        relation_ok = stated_pct.lo <= recomputed.hi and recomputed.lo <= stated_pct.hi
-        yield AuditRow(
-            f"cagr:{row['stated_figure_id']}",
-            "cagr",
-            row["table_name"],
-            row["report_id"],
+        description = (
             f"stated CAGR of {row['series']} {row['start_period']}→{row['end_period']} vs "
-            f"its endpoints",
-            rate["value"],
-            value,
-            rate["unit"],
-            abs(rate["value"] - value),
-            stated_pct.half_width + recomputed.half_width,
-            relation_ok,
-            None,
-            [row["stated_figure_id"], row["start_figure_id"], row["end_figure_id"]],
+            "its endpoints"
+        )
+        instance = Relation(
+            stated_row=row["stated_figure_id"],
+            input_rows=[row["start_figure_id"], row["end_figure_id"]],
+            stated=interval_of(rate),
+            recomputed=((interval_of(end) / interval_of(start)) ** (1 / row["years"]) - 1) * 100,
+            stated_value=rate["value"],
+            recomputed_value=row["cagr_pct"],
+            description=description,
+        )
+        yield AuditRow.from_relation(
+            instance,
+            check_id=f"{CAGR}:{row['stated_figure_id']}",
+            relation=CAGR,
+            table_name=row["table_name"],
+            report_id=row["report_id"],
+            description=description,
+            unit=rate["unit"],
+            note=None,
         )
 
 
@@ -161,24 +204,25 @@ def cross_check_rows(
             point = evaluate(
                 tree, {**{k: v["value"] * v["_factor"] for k, v in inputs.items()}, **constants}
             )
-            stated_interval = interval_of(stated, base=True)
-            slack = abs(point) * float(check.get("relative_tolerance", 0))
-            tolerance = stated_interval.half_width + recomputed.half_width + slack
-            value = stated["value"] * stated["_factor"]
-            yield AuditRow(
-                f"cross_check:{check['id']}:{report_id}",
-                "cross_check",
-                stated["table_name"],
-                report_id,
-                check["description"],
-                value,
-                point,
-                registry.base_units[stated["unit"]],
-                abs(value - point),
-                tolerance,
-                abs(value - point) <= tolerance,
-                check.get("note"),
-                [stated["figure_id"], *(v["figure_id"] for v in inputs.values())],
+            instance = Relation(
+                stated_row=stated["figure_id"],
+                input_rows=[v["figure_id"] for v in inputs.values()],
+                stated=interval_of(stated, base=True),
+                recomputed=recomputed,
+                stated_value=stated["value"] * stated["_factor"],
+                recomputed_value=point,
+                description=check["description"],
+                slack=abs(point) * float(check.get("relative_tolerance", 0)),
+            )
+            yield AuditRow.from_relation(
+                instance,
+                check_id=f"{CROSS_CHECK}:{check['id']}:{report_id}",
+                relation=CROSS_CHECK,
+                table_name=stated["table_name"],
+                report_id=report_id,
+                description=check["description"],
+                unit=registry.base_units[stated["unit"]],
+                note=check.get("note"),
             )
 
 
@@ -204,6 +248,29 @@ def _at_row_precision(record: dict[str, Any]) -> dict[str, Any]:
         **record,
         **{k: round(record[k], d) for k, d in places.items() if math.isfinite(record[k])},
     }
+
+
+def ruled_tables(registry: Registry) -> list[str]:
+    """The figures tables with rules: the `raw.<table>` tables the audit reads."""
+    return [s.name for s in registry.tables.values() if s.kind == FIGURES and s.rules]
+
+
+def report_consistency(
+    registry: Registry, figures: pd.DataFrame, raw: Mapping[str, pd.DataFrame], cagr: pd.DataFrame
+) -> pd.DataFrame:
+    """The rows of marts.report_consistency: every relation of the three families. `raw`
+    holds `raw.<table>` of each of `ruled_tables`, `cagr` is marts.cagr; a raw row's
+    figure id is the figure of the same source file and line."""
+    by_line = figures.set_index(["source_file", "source_line"])["figure_id"]
+    rows: list[AuditRow] = []
+    for name in ruled_tables(registry):
+        loaded = raw[name]
+        lines = pd.MultiIndex.from_frame(loaded[["source_file", "source_line"]])
+        ids = pd.Series(by_line.reindex(lines).to_numpy(), index=loaded.index)
+        rows += table_rule_rows(registry, registry.tables[name], loaded, ids)
+    rows += cagr_rows(cagr, figures)
+    rows += cross_check_rows(list(registry.cross_checks), figures, registry)
+    return audit_frame(rows)
 
 
 def audit_frame(rows: Iterable[AuditRow]) -> pd.DataFrame:
