@@ -12,8 +12,8 @@ from source_edits import append_copy_of_row, drop_column, edit_cell, rename_colu
 from pipelines.assets.keys import relation_key
 from pipelines.assets.raw import SCHEMA_CHECK
 from warehouse.loading import load_table
+from warehouse.problems import SourceValidationError
 from warehouse.registry import Registry
-from warehouse.schemas import SourceValidationError
 from warehouse.source_files import SourceFileError
 
 SOFTWARE_2023 = {"entity": "software", "metric": "spend", "period": "2023"}

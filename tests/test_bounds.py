@@ -7,8 +7,8 @@ import pytest
 from demo_sources import FIGURE_HEADER, REPORT
 
 from warehouse.loading import load_table
+from warehouse.problems import SourceValidationError
 from warehouse.registry import Registry
-from warehouse.schemas import SourceValidationError
 
 BOUNDED = """
       share: {units: [percent], ge: 0, le: 100}

@@ -27,11 +27,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "warehouse.figures",
         "warehouse.figure_columns",
         "warehouse.qualifiers",
+        "warehouse.cells",
         "warehouse.publication",
     ),
     # the registry of sources, their documents and docs; DuckDB access
     (
         "warehouse.registry",
+        "warehouse.problems",
         "warehouse.docs",
         "warehouse.documents",
         "warehouse.store",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warehouse.schemas import _decimals, _normalize_number
+from warehouse.cells import decimals_of, normalize_number
 from warehouse.source_files import SourceFileError, decode, normalize_cell, read_source_file
 
 AMOUNTS = st.decimals(min_value=-(10**12), max_value=10**12, places=3, allow_nan=False)
@@ -20,7 +20,7 @@ def with_separators(amount: Decimal) -> str:
 
 @given(AMOUNTS)
 def test_thousands_separators_are_dropped(amount):
-    assert _normalize_number(with_separators(amount)) == f"{amount}"
+    assert normalize_number(with_separators(amount)) == f"{amount}"
 
 
 @given(AMOUNTS)
@@ -33,7 +33,7 @@ def test_full_width_digits_fold_to_ascii(amount):
 def test_decimals_as_written(amount):
     text = f"{amount}"
     written = len(text.split(".")[1]) if "." in text else 0
-    assert _decimals(text) == written
+    assert decimals_of(text) == written
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_decimals_as_written(amount):
     ],
 )
 def test_normalize_number(written, normalized):
-    assert _normalize_number(written) == normalized
+    assert normalize_number(written) == normalized
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_normalize_number(written, normalized):
     ],
 )
 def test_decimals(written, decimals):
-    assert _decimals(written) == decimals
+    assert decimals_of(written) == decimals
 
 
 def test_normalize_cell():

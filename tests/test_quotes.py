@@ -7,9 +7,9 @@ import pytest
 from source_edits import edit_cell
 
 from warehouse.loading import load_table
+from warehouse.problems import SourceValidationError
 from warehouse.quotes import qualifier_words
 from warehouse.registry import Registry
-from warehouse.schemas import SourceValidationError
 
 IT_SPEND = "swsc_cloud_2023/it_spend.csv"
 FILE = "sources/swsc_cloud_2023/it_spend.csv"

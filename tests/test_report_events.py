@@ -7,8 +7,8 @@ import pytest
 from source_edits import edit_cell
 
 from warehouse.loading import load_table
+from warehouse.problems import SourceValidationError
 from warehouse.registry import Registry, RegistryError
-from warehouse.schemas import SourceValidationError
 
 EVENTS = "swsc_cloud_2023/report_events.csv"
 FILE = "sources/swsc_cloud_2023/report_events.csv"

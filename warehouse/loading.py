@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse.cells import DECIMALS
 from warehouse.documents import (
     DOCUMENT_COLUMN_DOCS,
     LINE_COLUMN_DOCS,
@@ -17,18 +18,15 @@ from warehouse.documents import (
     Document,
     load_document,
 )
+from warehouse.problems import Problem, SourceValidationError, header_problems
 from warehouse.quotes import check_quotes, figure_check, record_check
 from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec
 from warehouse.schemas import (
-    DECIMALS,
     PROVENANCE_COLUMNS,
     QUOTE_LINE,
     QUOTE_PAGE,
-    Problem,
-    SourceValidationError,
     TableSchema,
     build_schema,
-    header_problems,
     validate,
 )
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE, SourceFileError, read_source_file

@@ -31,8 +31,8 @@ import pandas as pd
 
 from warehouse.documents import Document, squeeze
 from warehouse.figures import rows_of
+from warehouse.problems import Problem
 from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
-from warehouse.schemas import Problem
 
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?$")  # others: the schema's
 _CLAUSES = re.compile(r"[，。；！？,;!?]")

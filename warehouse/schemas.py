@@ -1,25 +1,26 @@
-"""pandera schemas generated from the table registry, and validation errors a person can act on.
+"""pandera schemas generated from the table registry, and validation with them.
 
 A figures file has a fixed set of columns (below) plus the dimensions its table declares; the
 table's entry in `tables.yaml` supplies the vocabulary (entities, metrics, units, bounds) and
-the cross-row rules. Records and reference files declare their columns one by one.
+the cross-row rules. Records and reference files declare their columns one by one. Cells are
+prepared and typed in `cells`; what a failure reports is built in `problems`.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from warehouse.cells import BOOLEAN_TEXT, DECIMALS, prepared, typed
 from warehouse.documents import DOCUMENT_COLUMN_DOCS
 from warehouse.figure_columns import FIGURE_COLUMNS
+from warehouse.problems import SourceValidationError, schema_problems
 from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
 from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
@@ -33,46 +34,14 @@ SECTION_PATTERN = r"^\d+(?:\.\d+)*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 PLAUSIBLE_YEARS = (1990, 2050)
 QUALIFIERS = ("=", "~", ">", ">=", "<", "<=")
-BOOLEAN_TEXT = ("true", "false")
-THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 PROVENANCE_COLUMNS = ("report_id", SOURCE_FILE, SOURCE_LINE)
 # Text columns carry no pandera dtype: every cell is read as text (source_files.py), and the
 # per-element str check cost ~11 s of a 1,000-report refresh while proving nothing new.
 TEXT = None
-DECIMALS = "value_decimals"  # derived from the value as written: the precision the report states
 QUOTE_PAGE, QUOTE_LINE = "page", "doc_line"  # derived: where the row's quote starts in its document
 BOUND_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 BOUND_CHECKS = {"gt": pa.Check.gt, "ge": pa.Check.ge, "lt": pa.Check.lt, "le": pa.Check.le}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule at one place: what a person needs to fix the file."""
-
-    file: str
-    line: int | None
-    column: str | None
-    value: object
-    rule: str
-
-    def __str__(self) -> str:
-        where = self.file + (f", line {self.line}" if self.line is not None else "")
-        what = f", column '{self.column}'" if self.column else ""
-        value = "" if self.value is None else f": value {self.value!r}"
-        return f"{where}{what}{value}: {self.rule}"
-
-
-class SourceValidationError(ValueError):
-    """A table's source files break its schema; nothing of the table is loaded."""
-
-    def __init__(self, table: str, problems: list[Problem]):
-        self.table, self.problems = table, problems
-        shown = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(
-            f"table '{table}': {len(problems)} problem(s) in its source files\n{shown}{more}"
-        )
 
 
 def _years_plausible(series: pd.Series) -> pd.Series:
@@ -317,100 +286,15 @@ def build_schema(spec: TableSpec, registry: Registry) -> TableSchema:
     return TableSchema(spec, schema, focus, expected, numeric, booleans, dates)
 
 
-def _normalize_number(text: object) -> object:
-    """`1,234.5` → `1234.5` and `−3` → `-3`; empty → missing. Anything else is left for the
-    schema to reject with its own message."""
-    if not isinstance(text, str):
-        return text
-    text = text.replace("\u2212", "-")
-    if text == "":
-        return None
-    return text.replace(",", "") if THOUSANDS.match(text) else text
-
-
-def _decimals(text: object) -> int | None:
-    """Digits after the decimal point as written (`268.0` → 1, `3.14e11` → -9), which bounds
-    the rounding of the printed figure."""
-    match = isinstance(text, str) and re.fullmatch(r"[+-]?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?", text)
-    if not match:
-        return None
-    return len(match.group(1) or "") - int(match.group(2) or 0)
-
-
-def header_problems(header: list[str], file: str, expected: tuple[str, ...]) -> list[Problem]:
-    """Missing and unexpected columns of one file, with the likely intended name."""
-    present = [c for c in header if c not in (SOURCE_FILE, SOURCE_LINE)]
-    problems = []
-    for column in expected:
-        if column not in present:
-            problems.append(Problem(file, 1, column, None, "required column is missing"))
-    for column in present:
-        if column not in expected:
-            guess = difflib.get_close_matches(column, expected, n=1)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-            problems.append(
-                Problem(
-                    file, 1, column, None, f"unexpected column{hint}; expected {list(expected)}"
-                )
-            )
-    return problems
-
-
-def _describe(check: str) -> str:
-    if check.startswith("coerce_dtype") or check.startswith("dtype("):
-        return "must be a number (plain digits; the unit goes in 'unit')"
-    if check == "not_nullable":
-        return "must not be empty"
-    return check
-
-
-def _problems(error: pa.errors.SchemaErrors, frame: pd.DataFrame, table: TableSchema):
-    cases = error.failure_cases
-    seen: set[tuple[Any, Any]] = set()
-    for case in cases.itertuples(index=False):
-        check, column, index = str(case.check), case.column, case.index
-        if check in table.focus and table.focus[check] not in (None, column):
-            continue
-        if check.startswith("dtype(") and (column, index) in seen:
-            continue
-        seen.add((column, index))
-        if index is None or pd.isna(index):
-            about = None if check in table.focus else column
-            yield Problem(f"table {table.spec.name}", None, about, None, _describe(check))
-            continue
-        row = frame.loc[index]
-        written = row[column] if column in frame.columns else case.failure_case
-        yield Problem(
-            str(row[SOURCE_FILE]),
-            int(row[SOURCE_LINE]),
-            column,
-            None if pd.isna(written) else written,
-            _describe(check),
-        )
-
-
 def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
     """The typed, validated frame, or SourceValidationError listing every problem."""
-    frame = frame.reset_index(drop=True)
-    for column in table.numeric_columns:
-        if column in frame.columns:
-            frame[column] = frame[column].map(_normalize_number)
-    if table.spec.kind == FIGURES and "value" in frame.columns:
-        frame[DECIMALS] = frame["value"].map(_decimals).astype("Int64")
-    frame = frame.replace({"": None})
+    frame = prepared(frame, table.numeric_columns, figures=table.spec.kind == FIGURES)
     try:
         valid = table.schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
-        problems = sorted(
-            set(_problems(error, frame, table)),
-            key=lambda p: (p.file, p.line or 0, p.column or "", p.rule),
-        )
+        problems = schema_problems(error, frame, table.focus, table.spec.name)
         raise SourceValidationError(table.spec.name, problems) from None
-    for column in table.boolean_columns:
-        valid[column] = valid[column] == "true"
-    for column in table.date_columns:
-        valid[column] = pd.to_datetime(valid[column]).dt.date
-    return valid
+    return typed(valid, table.boolean_columns, table.date_columns)
 
 
 FIGURE_COLUMN_DOCS = {

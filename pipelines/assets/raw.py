@@ -12,9 +12,10 @@ from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import frame_preview
 from warehouse.loading import load_table
+from warehouse.problems import SourceValidationError
 from warehouse.registry import DOCUMENTS, REFERENCE, Registry, TableSpec
 from warehouse.relations import RAW, raw
-from warehouse.schemas import SourceValidationError, column_docs
+from warehouse.schemas import column_docs
 from warehouse.source_files import SourceFileError
 
 SCHEMA_CHECK = "pandera_schema"
