@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from warehouse.loading import load_table
+from warehouse.loading import load_table, report_documents
 from warehouse.metrics.audit import (
     COLUMNS,
     MISMATCH,
@@ -16,6 +16,7 @@ from warehouse.metrics.audit import (
     audit_frame,
     cagr_rows,
     cross_check_rows,
+    reading_rows,
     table_rule_rows,
 )
 from warehouse.registry import Registry
@@ -299,3 +300,76 @@ def test_audit_frame_has_status_and_sorted_rows():
     assert frame[["check_id", "status"]].values.tolist() == [["a", MISMATCH], ["b", OK]]
     empty = audit_frame([])
     assert list(empty.columns) == COLUMNS and len(empty) == 0
+
+
+def server_figures(servers: float) -> list[dict]:
+    """The GPU model's training servers and what they must hold (section 1.6)."""
+    base = {"report_id": "r", "table_name": "gpu", "entity": "training", "unit": "count"}
+    return [
+        {**base, "figure_id": "r/s", "metric": "servers", "value": servers},
+        {**base, "figure_id": "r/g", "metric": "gpus", "value": 15531.0},
+        {**base, "figure_id": "r/p", "metric": "per_server", "value": 8.0},
+        {**base, "figure_id": "r/y", "metric": "years_doubled", "value": 3.0},
+    ]
+
+
+SERVERS_HOLD_GPUS = {
+    "id": "servers",
+    "description": "servers hold every GPU",
+    "stated": {"table_name": "gpu", "metric": "servers"},
+    "expression": "gpus / per_server",
+    "compare": "at_least",
+    "exact": True,
+    "inputs": {
+        "gpus": {"table_name": "gpu", "metric": "gpus"},
+        "per_server": {"table_name": "gpu", "metric": "per_server"},
+    },
+}
+COUNTS = SimpleNamespace(unit_factors={"count": 1.0}, base_units={"count": "count"})
+
+
+@pytest.mark.parametrize(("servers", "holds"), [(1941, False), (1942, True), (1950, True)])
+def test_at_least_with_exact_counts(servers, holds):
+    # 15531 / 8 = 1941.375: 1941 servers hold 15528 GPUs; counts have no rounding to allow
+    [row] = cross_check_rows([SERVERS_HOLD_GPUS], figures(server_figures(servers)), COUNTS)
+    assert row.ok is holds
+    assert row.recomputed == 1941.375 and row.tolerance == 0
+
+
+def test_a_constant_expression_with_context_figures():
+    check = {
+        **SERVERS_HOLD_GPUS,
+        "expression": "2000",
+        "inputs": {},
+        "context": {"doubled": {"table_name": "gpu", "metric": "years_doubled"}},
+    }
+    [row] = cross_check_rows([check], figures(server_figures(1941)), COUNTS)
+    assert (row.recomputed, row.ok, row.input_ids) == (2000, False, ["r/s", "r/y"])
+    missing = [f for f in server_figures(1941) if f["metric"] != "years_doubled"]
+    assert list(cross_check_rows([check], figures(missing), COUNTS)) == []
+
+
+def test_a_reading_s_quotes_must_be_in_the_document(real_sources):
+    registry = Registry.load(real_sources)
+    documents = report_documents(registry, {"swsc_cloud_2023"})
+    reading = {
+        "id": "heading",
+        "report_id": "swsc_cloud_2023",
+        "table_name": "ai_cloud",
+        "description": "a heading names another company",
+        "quotes": ["百度：全面开放“飞天智算平台”"],
+    }
+    empty = pd.DataFrame(columns=["figure_id", "report_id"])
+    [row] = reading_rows([reading], documents, empty)
+    assert (row.check_id, row.ok, row.quotes) == (
+        "reading:heading:swsc_cloud_2023",
+        False,
+        ("百度：全面开放“飞天智算平台”",),
+    )
+    assert list(reading_rows([reading], {}, empty)) == []  # a report not in this warehouse
+    with pytest.raises(ValueError, match="is not in the document"):
+        list(
+            reading_rows(
+                [{**reading, "quotes": ["阿里：全面开放“飞天智算平台”"]}], documents, empty
+            )
+        )

@@ -162,6 +162,8 @@ class Registry:
     root: Path
     tables: dict[str, TableSpec]
     cross_checks: tuple[dict[str, Any], ...] = ()
+    # places where the report's words contradict each other (warehouse/metrics/audit.py)
+    readings: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def load(cls, root: Path | None = None) -> Registry:
@@ -174,7 +176,12 @@ class Registry:
         if not isinstance(raw, dict):
             raise RegistryError(f"{path}: the table registry must be a mapping with 'tables:'")
         tables = {name: _table_spec(name, spec) for name, spec in raw.get("tables", {}).items()}
-        return cls(root=root, tables=tables, cross_checks=tuple(raw.get("cross_checks") or ()))
+        return cls(
+            root=root,
+            tables=tables,
+            cross_checks=tuple(raw.get("cross_checks") or ()),
+            readings=tuple(raw.get("readings") or ()),
+        )
 
     def _reference_rows(self, table: str) -> list[dict[str, str]]:
         """A reference file's rows, read directly: validation vocabularies need them before

@@ -7,7 +7,13 @@ stated figure agrees with its recomputation within printed rounding, at load and
 - stated CAGRs against their endpoints (from `marts.cagr`);
 - cross-checks between tables and against outside facts (`cross_checks` in tables.yaml).
 
-A mismatch is a finding about the report, not a failure of the pipeline.
+A fourth kind has no arithmetic: `readings` in tables.yaml are places where the report's
+words contradict each other (a heading naming the wrong company, two release dates), each
+with the quotes that show it; the quotes are checked against the report's document here, so a
+reading cannot point at text the report does not print.
+
+A mismatch is a finding about the report, not a failure of the pipeline. Every row carries
+the quotes it rests on: a reading's own, else those of the figures in `input_ids`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from warehouse.documents import Document
 from warehouse.figures import Row, rows_of
 from warehouse.intervals import Interval
 from warehouse.registry import FIGURES, Registry, TableSpec
@@ -34,8 +41,9 @@ from warehouse.rules import (
 )
 
 OK, MISMATCH = "ok", "mismatch"
-CAGR, CROSS_CHECK = "cagr", "cross_check"
+CAGR, CROSS_CHECK, READING = "cagr", "cross_check", "reading"
 # every kind of relation the audit recomputes: the table rules, then the two of its own
+# (readings are not recomputed: they are findings by definition, and have no asset check)
 RELATIONS = (*RULES, CAGR, CROSS_CHECK)
 
 
@@ -50,12 +58,13 @@ class AuditRow:
     description: str
     stated: float
     recomputed: float
-    unit: str  # of stated and recomputed: the stated figure's, or its base unit
+    unit: str | None  # of stated and recomputed: the stated figure's, or its base unit
     abs_diff: float
     tolerance: float
     ok: bool
     note: str | None
     input_ids: list[str]
+    quotes: tuple[str, ...] = ()  # a reading's own; for the others, the input figures' quotes
 
     @classmethod
     def from_relation(
@@ -90,8 +99,12 @@ class AuditRow:
         )
 
 
-# the table's columns: the row's fields, with `status` (ok | mismatch) in place of `ok`
-COLUMNS = [("status" if f.name == "ok" else f.name) for f in fields(AuditRow)]
+# the table's columns: the row's fields, with `status` (ok | mismatch) in place of `ok`, and
+# input_ids last (marts.metric_inputs unnests it)
+COLUMNS = [
+    *(("status" if f.name == "ok" else f.name) for f in fields(AuditRow) if f.name != "input_ids"),
+    "input_ids",
+]
 
 
 def table_rule_rows(
@@ -171,12 +184,20 @@ def cross_check_rows(
     checks: list[dict[str, Any]], figures: pd.DataFrame, registry: Registry
 ) -> Iterable[AuditRow]:
     """Relations across tables or with outside constants, per report that has the figures.
-    Values are compared in base units (FLOP, USD, count …)."""
+    Values are compared in base units (FLOP, USD, count …).
+
+    Options of a check: `compare: at_least` (the stated figure may exceed what the inputs
+    give, as servers must hold every GPU), `exact: true` (the figures are counts or
+    definitions, not rounded: no rounding tolerance), `context` (figures the relation is about
+    that its expression does not use, such as the 连续三年翻倍 a growth rate must match; each
+    must be present and is listed in input_ids)."""
     unit_factors = registry.unit_factors
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
     # The figures the checks name, by (report, table, metric): one pass over the figures
     # rather than a scan of all of them per report and check.
-    wheres = [w for c in checks for w in (c["stated"], *c["inputs"].values())]
+    wheres = [
+        w for c in checks for w in (c["stated"], *c["inputs"].values(), *_context(c).values())
+    ]
     named = figures[
         pd.Series(
             list(zip(figures["table_name"], figures["metric"], strict=True)), index=figures.index
@@ -192,27 +213,34 @@ def cross_check_rows(
     for check in checks:
         tree = parse_formula(check["expression"])
         constants = {k: float(c["value"]) for k, c in check.get("constants", {}).items()}
+        exact = bool(check.get("exact"))
         for report_id in sorted(figures["report_id"].unique()):
             stated = _pick(index, report_id, check["stated"])
-            picked = {k: _pick(index, report_id, w) for k, w in check["inputs"].items()}
-            inputs = {k: v for k, v in picked.items() if v is not None}
-            if stated is None or len(inputs) < len(picked):
+            wanted = {**check["inputs"], **_context(check)}
+            picked = {k: _pick(index, report_id, w) for k, w in wanted.items()}
+            found = {k: v for k, v in picked.items() if v is not None}
+            if stated is None or len(found) < len(picked):
                 continue
-            names = {k: interval_of(v, base=True) for k, v in inputs.items()}
+            inputs = {k: v for k, v in found.items() if k in check["inputs"]}
+            names = {k: interval_of(v, base=True, exact=exact) for k, v in inputs.items()}
             names |= {k: Interval.exact(v) for k, v in constants.items()}
             recomputed = evaluate(tree, names)
+            if not isinstance(recomputed, Interval):  # a constant expression ("100")
+                recomputed = Interval.exact(float(recomputed))
             point = evaluate(
                 tree, {**{k: v["value"] * v["_factor"] for k, v in inputs.items()}, **constants}
             )
             instance = Relation(
                 stated_row=stated["figure_id"],
-                input_rows=[v["figure_id"] for v in inputs.values()],
-                stated=interval_of(stated, base=True),
+                input_rows=[v["figure_id"] for v in found.values()],
+                stated=interval_of(stated, base=True, exact=exact),
                 recomputed=recomputed,
                 stated_value=stated["value"] * stated["_factor"],
                 recomputed_value=point,
                 description=check["description"],
                 slack=abs(point) * float(check.get("relative_tolerance", 0)),
+                # at least: the stated figure bounds what the inputs give from above
+                at_most=check.get("compare") == "at_least",
             )
             yield AuditRow.from_relation(
                 instance,
@@ -224,6 +252,55 @@ def cross_check_rows(
                 unit=registry.base_units[stated["unit"]],
                 note=check.get("note"),
             )
+
+
+def _context(check: dict[str, Any]) -> dict[str, Any]:
+    return check.get("context") or {}
+
+
+def reading_rows(
+    readings: list[dict[str, Any]], documents: Mapping[str, Document], figures: pd.DataFrame
+) -> Iterable[AuditRow]:
+    """The report's words that contradict each other, as a reviewer read them: one row per
+    reading, always a mismatch (it is listed because it is one), with no arithmetic. Every
+    quote must be in its report's document (compared without whitespace, as a figure's quote
+    is); `figures` (selectors as in cross_checks) name the figures it is about. A reading of a
+    report this warehouse does not hold (no document in `documents`) has no row."""
+    figure_rows = rows_of(figures, [str(c) for c in figures.columns])
+    for reading in readings:
+        report_id = str(reading["report_id"])
+        document = documents.get(report_id)
+        if document is None:
+            continue
+        quotes = tuple(str(q) for q in reading["quotes"])
+        missing = [q for q in quotes if document.find(q) is None]
+        if missing:
+            raise ValueError(
+                f"tables.yaml: reading {reading['id']!r}: quote {missing[0]!r} is not in the "
+                f"document of report {report_id!r}"
+            )
+        ids = [
+            row["figure_id"]
+            for where in reading.get("figures") or ()
+            for row in figure_rows
+            if row["report_id"] == report_id and all(row[k] == v for k, v in where.items())
+        ]
+        yield AuditRow(
+            f"{READING}:{reading['id']}:{report_id}",
+            READING,
+            str(reading["table_name"]),
+            report_id,
+            str(reading["description"]),
+            math.nan,
+            math.nan,
+            None,
+            math.nan,
+            math.nan,
+            False,
+            reading.get("note"),
+            ids,
+            quotes,
+        )
 
 
 # stated and recomputed are kept to 12 significant digits (value_base has 12), abs_diff and
@@ -256,11 +333,16 @@ def ruled_tables(registry: Registry) -> list[str]:
 
 
 def report_consistency(
-    registry: Registry, figures: pd.DataFrame, raw: Mapping[str, pd.DataFrame], cagr: pd.DataFrame
+    registry: Registry,
+    figures: pd.DataFrame,
+    raw: Mapping[str, pd.DataFrame],
+    cagr: pd.DataFrame,
+    documents: Mapping[str, Document],
 ) -> pd.DataFrame:
-    """The rows of marts.report_consistency: every relation of the three families. `raw`
-    holds `raw.<table>` of each of `ruled_tables`, `cagr` is marts.cagr; a raw row's
-    figure id is the figure of the same source file and line."""
+    """The rows of marts.report_consistency: every relation of the three families, and the
+    readings. `raw` holds `raw.<table>` of each of `ruled_tables`, `cagr` is marts.cagr,
+    `documents` the report documents the readings quote; a raw row's figure id is the figure
+    of the same source file and line."""
     by_line = figures.set_index(["source_file", "source_line"])["figure_id"]
     rows: list[AuditRow] = []
     for name in ruled_tables(registry):
@@ -270,13 +352,27 @@ def report_consistency(
         rows += table_rule_rows(registry, registry.tables[name], loaded, ids)
     rows += cagr_rows(cagr, figures)
     rows += cross_check_rows(list(registry.cross_checks), figures, registry)
-    return audit_frame(rows)
+    rows += reading_rows(list(registry.readings), documents, figures)
+    return audit_frame(rows, dict(zip(figures["figure_id"], figures["quote"], strict=True)))
 
 
-def audit_frame(rows: Iterable[AuditRow]) -> pd.DataFrame:
-    records = [_at_row_precision({**asdict(r), "ok": OK if r.ok else MISMATCH}) for r in rows]
+def audit_frame(
+    rows: Iterable[AuditRow], quote_of: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The rows as marts.report_consistency; `quote_of` (figure_id -> quote) gives a row
+    without quotes of its own those of its input figures."""
+    quote_of = quote_of or {}
+
+    def quotes(row: AuditRow) -> list[str]:
+        found = row.quotes or tuple(quote_of[i] for i in row.input_ids if quote_of.get(i))
+        return list(dict.fromkeys(found))
+
+    records = [
+        _at_row_precision({**asdict(r), "ok": OK if r.ok else MISMATCH, "quotes": quotes(r)})
+        for r in rows
+    ]
     frame = (
-        pd.DataFrame(records).set_axis(COLUMNS, axis=1)
+        pd.DataFrame(records).rename(columns={"ok": "status"})[COLUMNS]
         if records
         else pd.DataFrame(columns=COLUMNS)
     )

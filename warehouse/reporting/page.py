@@ -339,11 +339,20 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
                f.section, f.data_source, f.data_source_name
         FROM marts.report_consistency c
         LEFT JOIN {FIGURES_TABLE} f ON f.figure_id = c.input_ids[1]
-        WHERE c.status = 'mismatch' AND (f.report_id = ? OR f.report_id IS NULL)
+        WHERE c.status = 'mismatch' AND c.relation <> 'reading'
+          AND (f.report_id = ? OR f.report_id IS NULL)
         ORDER BY f.section, c.check_id""",
         [report_id],
     ).df()
-    total = con.sql("SELECT count(*) FROM marts.report_consistency").fetchall()[0][0]
+    total = con.sql(
+        "SELECT count(*) FROM marts.report_consistency WHERE relation <> 'reading'"
+    ).fetchall()[0][0]
+    # words of the report that contradict each other: nothing to recompute, shown with quotes
+    readings = con.execute(
+        "SELECT check_id, description, quotes FROM marts.report_consistency "
+        "WHERE relation = 'reading' AND report_id = ? ORDER BY check_id",
+        [report_id],
+    ).fetchall()
     rows = []
     for finding in findings.itertuples(index=False):
         table = html_table(pd.DataFrame([_finding_numbers(finding)]))
@@ -367,6 +376,13 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
         "within printed rounding (<code>marts.report_consistency</code>, status = mismatch). "
         "They are findings about the report, not pipeline failures.</p>"
         + "".join(rows)
+        + "".join(
+            f'<article class="finding" id="{_escape(check_id)}"><h3 class="mismatch">'
+            f"{_escape(description)}</h3>"
+            + "".join(f"<blockquote>{_escape(quote)}</blockquote>" for quote in quotes)
+            + f'<p class="provenance"><code>{_escape(check_id)}</code></p></article>'
+            for check_id, description, quotes in readings
+        )
         + "</section>"
     )
 
