@@ -99,6 +99,52 @@ def test_periods_as_reports_print_them():
     assert period_bounds("2022-01/2022-11") == (dt.date(2022, 1, 1), dt.date(2022, 11, 30))
 
 
+def test_fiscal_periods_as_reports_print_them():
+    printed = (
+        "FY23Q2，FY2023 H1，2023财年第二季度，23财年Q2，2023财年第三财季，2023财年下半年，"
+        "2023财年的，FY24，23Q2"
+    )
+    assert [(p.period, p.kind) for p in periods(printed)] == [
+        ("FY2023Q2", "date"),
+        ("FY2023H1", "date"),
+        ("FY2023Q2", "date"),
+        ("FY2023Q2", "date"),
+        ("FY2023Q3", "date"),
+        ("FY2023H2", "date"),
+        ("FY2023", "year"),
+        ("FY2024", "year"),
+        ("2023Q2", "date"),  # no fiscal mark: a calendar quarter
+    ]
+    # a fiscal year ending in 2023 ends in some month of 2023, so it began 2022-02-01 at the
+    # earliest; its second quarter is May-July 2022 (ending January) to April-June 2023
+    # (ending December)
+    assert period_bounds("FY2023") == (dt.date(2022, 2, 1), dt.date(2023, 12, 31))
+    assert period_bounds("FY2023Q2") == (dt.date(2022, 5, 1), dt.date(2023, 6, 30))
+    assert period_bounds("FY2023H2") == (dt.date(2022, 8, 1), dt.date(2023, 12, 31))
+
+
+def test_crw_extract_labels_fiscal_quarters(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "微软FY23Q2营收为527亿美元，\n同比增长2%。2024财年第一季度收入预计将达到560亿美元。"
+        "2021财年第四季度营收为462亿美元。\n",
+        "utf-8",
+    )
+    mentions = extract(read_document(path, "report.txt"), PUBLISHED)
+    figures = [
+        (m.line, m.value, m.unit, m.period, m.is_forecast) for m in mentions if m.kind == "figure"
+    ]
+    # FY2023Q2 ended between 2022-07-31 and 2023-06-30: the report's date (2023-03-10) does not
+    # decide, nor do the words; FY2024Q1 began 2023-02-01 at the earliest, and is 预计; FY2021Q4
+    # ended by 2021-12-31 at the latest: past
+    assert figures == [
+        (1, 527, "亿美元", "FY2023Q2", False),
+        (2, 2, "%", "FY2023Q2", False),
+        (2, 560, "亿美元", "FY2024Q1", True),
+        (2, 462, "亿美元", "FY2021Q4", False),
+    ]
+
+
 def test_the_report_mentions_read_as_printed():
     mentions = extract(read_document(REPORT_TEXT, "report.txt"), PUBLISHED)
 

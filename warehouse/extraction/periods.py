@@ -4,8 +4,12 @@
 
 A period is written as the warehouse writes it (`2023`, `2022H1`, `2023Q2`, `2018-06`,
 `2023-03-16`, months spans `2022-01/2022-11`), except a span of years, which is `2021-2026`.
-Fiscal quarters are not told apart here: the extractor does not know a company's calendar,
-so a reviewer labels `23Q2` of Microsoft `FY2023Q2`.
+
+A period the report marks as fiscal is labelled as one, `FY<year>` being the fiscal year that
+ends in <year> (sources/README.md): `FY23Q2`, `FY2023 Q2`, `2023财年第二季度`, `23财年Q2`,
+`2023财年第二财季` are `FY2023Q2`; `FY23H1`, `2023财年上半年` are `FY2023H1`. A quarter printed
+without such a mark (微软 `23Q2`) is read as a calendar quarter: the extractor knows no
+company's calendar, so a reviewer labels it from `fiscal_calendars.csv`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ _PATTERNS = (
     ("half", rf"(?P<y>{_YEAR})\s*年?\s*(?:H(?P<h>[12])|(?P<hz>[上下])半年)"),
     ("quarter", rf"(?P<y>{_YEAR})\s*年?\s*(?:Q(?P<q>[1-4])|第(?P<qz>[一二三四1-4])季度)"),
     ("quarter", r"(?<![\dA-Za-z])(?P<yy>\d{2})Q(?P<q>[1-4])"),
-    ("fiscal", rf"(?:FY\s*(?P<y>{_YEAR}|\d{{2}})|(?P<yz>{_YEAR})\s*财年)"),
+    (
+        "fiscal",
+        rf"(?:FY\s*(?P<y>{_YEAR}|\d{{2}})|(?<!\d)(?P<yz>{_YEAR}|\d{{2}})\s*财年)"
+        rf"(?:\s*(?:Q(?P<q>[1-4])|第(?P<qz>[一二三四1-4])(?:财季|季度)|H(?P<h>[12])"
+        rf"|(?P<hz>[上下])半年))?",
+    ),
     ("year", rf"(?P<y>{_YEAR})\s*(?P<e>年|E(?![A-Za-z])|e(?![A-Za-z]))"),
     # a bare year: a table header (2022支出) or a timeline; not a quantity (2000亿, 2019个)
     ("year", rf"(?<![\d.])(?P<y>{_YEAR})(?![\d.%％]|\s*[万亿千百个台家元美])"),
@@ -71,7 +80,10 @@ def _label(shape: str, g: dict[str, str]) -> str:
         return f"{year}Q{quarter}"
     if shape == "fiscal":
         year = g.get("y") or g.get("yz", "")
-        return f"FY{year if len(year) == 4 else '20' + year}"
+        quarter = g.get("q") or _QUARTERS.get(g.get("qz", ""), g.get("qz", ""))
+        half = g.get("h") or {"上": "1", "下": "2"}.get(g.get("hz", ""), "")
+        part = f"Q{quarter}" if quarter else f"H{half}" if half else ""
+        return f"FY{year if len(year) == 4 else '20' + year}{part}"
     return g["y"]
 
 
@@ -84,13 +96,14 @@ def periods(text: str) -> list[Period]:
         shaped = _COMPILED[index].fullmatch(match.group(0))
         assert shaped is not None  # the same pattern matched it inside PERIOD
         groups = {name: value or "" for name, value in shaped.groupdict().items()}
+        label = _label(shape, groups)
         before = text[max(0, match.start() - 4) : match.start()]
         found.append(
             Period(
                 match.start(),
                 match.end(),
-                _label(shape, groups),
-                "year" if shape in ("years", "year", "fiscal") else "date",
+                label,
+                "year" if shape in ("years", "year") or re.fullmatch(r"FY\d{4}", label) else "date",
                 (groups.get("e") or "").upper() == "E" or match.group(0).rstrip().endswith("E"),
                 bool(_BASE_BEFORE.search(before)),
                 index == len(_PATTERNS) - 1,
@@ -100,31 +113,40 @@ def periods(text: str) -> list[Period]:
 
 
 def _part_bounds(part: str) -> tuple[date, date] | None:
-    match = re.fullmatch(r"(?:FY)?(\d{4})(?:([HQ])([1-4])|-(\d{2})(?:-(\d{2}))?)?", part)
+    match = re.fullmatch(r"(FY)?(\d{4})(?:([HQ])([1-4])|-(\d{2})(?:-(\d{2}))?)?", part)
     if not match:
         return None
-    year, half_or_quarter, index, month, day = match.groups()
+    fiscal, year, half_or_quarter, index, month, day = match.groups()
     year = int(year)
     if day:
         first = date(year, int(month), int(day))
         return first, first
     if month:
-        first = date(year, int(month), 1)
-        months = 1
+        first, months = date(year, int(month), 1), 1
     elif half_or_quarter:
         months = 6 if half_or_quarter == "H" else 3
         first = date(year, months * (int(index) - 1) + 1, 1)
     else:
         first, months = date(year, 1, 1), 12
-    following = date(
-        year + (first.month + months - 1) // 12, (first.month + months - 1) % 12 + 1, 1
-    )
-    return first, following - timedelta(days=1)
+    last = _months_later(first, months) - timedelta(days=1)
+    if fiscal:
+        # the fiscal year ending in <year> ends in one of its twelve months: as the calendar
+        # year at the latest, eleven months earlier at the earliest
+        first = _months_later(first, -11)
+    return first, last
+
+
+def _months_later(day: date, months: int) -> date:
+    """The first of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def period_bounds(period: str) -> tuple[date, date] | None:
-    """First and last day of a period label (a fiscal year is taken as its calendar year:
-    close enough to tell past from future at a report's date)."""
+    """First and last day of a period label. A fiscal period (FY2023Q2) is as wide as any
+    fiscal calendar makes it (FY2023 is from 2022-02-01 at the earliest to 2023-12-31 at the
+    latest): the extractor knows no company's calendar, and within those bounds it does not
+    decide past or future by the date alone."""
     parts = period.split("/") if "/" in period else re.split(r"(?<=^\d{4})-(?=\d{4}$)", period)
     bounds = [b for b in map(_part_bounds, parts) if b is not None]
     if not bounds or len(bounds) < len(parts):
