@@ -68,8 +68,9 @@ def test_crw_query_prints_every_marts_table_without_scientific_notation_or_noise
     assert problems == []
 
 
-def test_crw_query_prints_numbers_as_numbers(built_warehouse, capsys):
+def test_crw_query_prints_numbers_as_numbers(built_warehouse, capsys, monkeypatch):
     """15,531 training GPUs (section 1.6); 张北's 1200亿亿次/秒 recomputed as 1.2 × 10^19 FLOPS."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(built_warehouse))
     sql = (
         "SELECT gpus, servers FROM gpu_demand "
         "WHERE scenario = 'report_baseline' AND workload = 'training'"
