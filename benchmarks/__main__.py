@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import extraction
+from benchmarks import extraction, site
 from benchmarks.postgres_server import binaries, postgres_server
 from benchmarks.synthetic import write_reports
 from warehouse import settings
@@ -319,6 +319,8 @@ def main() -> int:
                 growth = measured[1000][0] / measured[100][0]
                 goals.append(_goal("time × from 100 to 1,000 reports (linear: 10)", growth, 10.0))
             print("\n".join(goals))
+        scaled = root / "synthetic_1000" / "cloud.duckdb" if 1000 in measured else None
+        print("\n".join(site.rows(Path(real["WAREHOUSE_PATH"]), scaled, runs)), flush=True)
     footer = f"\n{_load()} at the end; the benchmark took {time.monotonic() - started:.0f} s"
     print(footer)
     return 0

@@ -23,12 +23,23 @@ from warehouse.models import ModelProject
 from warehouse.registry import Registry
 
 
+def table_lineage(assets: list[dg.AssetsDefinition]) -> dict[str, list[str]]:
+    """`schema.table` → the tables it is built from, as the asset graph has them (a SQL
+    model's are the tables its SQL reads)."""
+    return {
+        ".".join(key.path): sorted(".".join(d.path) for d in deps)
+        for asset in assets
+        for key, deps in asset.asset_deps.items()
+    }
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     registry = Registry.load()
-    python_assets = [*raw_assets(registry), *metric_assets(registry), *report_assets()]
+    python_assets = [*raw_assets(registry), *metric_assets(registry)]
     produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
     assets = [*python_assets, *model_assets(ModelProject.load(produced))]
+    assets += report_assets(table_lineage(assets))
     assets.append(publish_asset(key for asset in assets for key in asset.keys))
     return dg.Definitions(
         assets=follow_upstream(assets),

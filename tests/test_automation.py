@@ -19,11 +19,13 @@ RAW_TABLES = ("cloud_market", "data_sources", "it_spend", "reports", "units")
 AUDIT = dg.AssetKey(["marts", "report_consistency"])
 # the report page shows the audit's findings, so it follows the audit
 REPORT_HTML = dg.AssetKey(["reports", "report_html"])
-REPORTS = {REPORT_HTML, dg.AssetKey(["reports", "charts"])}
+# the data site links the report page and shows the same findings, so it follows the page
+SITE = dg.AssetKey(["reports", "site"])
+REPORTS = {REPORT_HTML, SITE, dg.AssetKey(["reports", "charts"])}
 # the run's last step is downstream of every asset, so every request includes it
 PUBLISH = {PUBLISH_KEY}
 # what a change to a figures table of the demo project reaches downstream
-FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML, *PUBLISH}
+FOLLOWERS = {STG_IT_SPEND, AUDIT, REPORT_HTML, SITE, *PUBLISH}
 # the GPU model's baseline is the newest report's, so it reads raw/reports (and the charts
 # draw the GPU demand)
 GPU_DEMAND = {dg.AssetKey(["marts", name]) for name in ("gpu_demand", "gpu_demand_sensitivity")}

@@ -8,11 +8,14 @@ tests skip with the reason, except under CI=true, where a missing browser is a f
 """
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+import openpyxl
 import pytest
 from dagster_dev import dagster_dev, graphql
 from playwright.sync_api import Page, expect, sync_playwright
@@ -190,3 +193,102 @@ def test_report_page_charts_load_and_chinese_renders(
     )
     assert cjk_glyphs >= chinese, fonts
     _screenshot(page, tmp_path, "08_report_html")
+
+
+# ---- the data site (site/ beside the warehouse file), opened from file:// -----------------
+
+MARGIN_CHANGE = (
+    "swsc_cloud_2023/hyperscaler_financials/microsoft/microsoft_intelligent_cloud/"
+    "operating_margin_change/FY2023Q2"
+)
+
+
+def _site(built_warehouse: Path, page_name: str = "index.html") -> str:
+    return (built_warehouse.parent / "site" / page_name).as_uri()
+
+
+def test_site_catalogue_and_a_filtered_sorted_table(built_warehouse: Path, page: Page, tmp_path):
+    page.goto(_site(built_warehouse))
+    row = page.locator("#catalogue tr").filter(has=page.get_by_text("marts.it_spend", exact=True))
+    expect(row).to_contain_text("segment")  # its grain
+    expect(row).to_contain_text("2023-")  # freshness: the report's publication date
+    row.get_by_role("link", name="marts.it_spend").click()
+    expect(page.locator("#rows .status")).to_contain_text("rows 1–")
+    # five segments and their total, 2022 and 2023 (section 1.1, Gartner): software twice
+    expect(page.locator("#rows .status")).to_have_text("rows 1–12 of 12")
+    page.get_by_label("Filter rows").fill("Software")  # any case
+    expect(page.locator("#rows .status")).to_have_text("rows 1–2 of 2 (filtered from 12)")
+    # 2023 software spending US$856,029 mn, growth 9.3 %
+    expect(page.locator("#rows tbody")).to_contain_text("856029")
+    page.get_by_label("Filter rows").fill("software 2022")  # every word: 2022's row alone
+    expect(page.locator("#rows .status")).to_have_text("rows 1–1 of 1 (filtered from 12)")
+    expect(page.locator("#rows tbody")).to_contain_text("7.1")  # its growth in 2022
+    page.get_by_label("Filter rows").fill("")
+    header = page.locator("#rows th", has_text=re.compile("^growth_pct$"))
+    column = page.locator("#rows th").all_inner_texts().index("growth_pct")
+    first = page.locator("#rows tbody tr").first.locator("td").nth(column)
+    header.click()
+    expect(first).to_have_text("-10.6")  # devices 2022, the steepest fall
+    header.click()  # descending
+    expect(first).to_have_text("12")  # data-center systems 2022, the fastest growth
+    _screenshot(page, tmp_path, "09_site_table")
+
+
+@pytest.mark.parametrize("fmt", ["CSV", "XLSX"])
+def test_site_download_reads_back(built_warehouse: Path, page: Page, tmp_path, fmt):
+    page.goto(_site(built_warehouse, "tables/marts.it_spend.html"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name=fmt, exact=True).click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == f"marts.it_spend.{fmt.lower()}"
+    if fmt == "CSV":
+        rows = duckdb.sql(
+            f"SELECT segment, period, spend_usd_mn, growth_pct FROM '{saved}' "
+            "WHERE segment = 'software' AND period = 2023"
+        ).fetchall()
+        assert rows == [("software", 2023, 856029.0, 9.3)]
+    else:
+        sheet = openpyxl.load_workbook(saved, read_only=True).active
+        header, *rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        record = [dict(zip(header, r, strict=True)) for r in rows]
+        software = [r for r in record if r["segment"] == "software" and r["period"] == "2023"]
+        assert [(r["spend_usd_mn"], r["growth_pct"]) for r in software] == [(856029, 9.3)]
+
+
+def test_site_finding_leads_to_the_figure_and_its_provenance(
+    built_warehouse: Path, page: Page, tmp_path
+):
+    """The report prints 下降了2.40pp for the Intelligent Cloud's operating margin from 22Q3
+    to 23Q2 (43.5 % → 41.4 %: -2.1 pp), §1.2, sources/…/hyperscaler_financials.csv line 8."""
+    page.goto(_site(built_warehouse, "findings.html"))
+    finding = page.locator(f"article[id='change:{MARGIN_CHANGE}']")
+    expect(finding).to_contain_text("-2.40 pp")
+    finding.get_by_role("link", name="provenance").click()
+    fields = page.locator("dl.fields")
+    expect(fields.locator("[data-field='figure_id']")).to_have_text(MARGIN_CHANGE)
+    expect(fields.locator("[data-field='value as printed']")).to_have_text("-2.40 pp")
+    expect(fields.locator("[data-field='unit']")).to_have_text("percentage points")
+    expect(fields.locator("[data-field='qualifier']")).to_have_text("=")
+    expect(fields.locator("[data-field='period']")).to_have_text("FY2023Q2")
+    expect(fields.locator("[data-field='section']")).to_have_text("§1.2")
+    expect(fields.locator("[data-field='cited source']")).to_have_text("Company filings")
+    expect(fields.locator("[data-field='file and line']")).to_have_text(
+        "sources/swsc_cloud_2023/hyperscaler_financials.csv, line 8"
+    )
+    expect(fields.locator("[data-field='quote and page']")).to_contain_text("下降了2.40pp")
+    expect(page.locator("#derived")).to_contain_text("marts.report_consistency")
+    expect(page.locator("#vintages")).to_have_text("No other report states this figure.")
+    _screenshot(page, tmp_path, "10_site_figure")
+
+
+def test_site_search_finds_a_chinese_entity_name(built_warehouse: Path, page: Page, tmp_path):
+    page.goto(_site(built_warehouse, "search.html"))
+    page.get_by_label("Search").fill("张北")
+    hit = page.locator(".results li").filter(has_text="alibaba_zhangbei")
+    expect(hit).to_contain_text("张北智算中心")
+    hit.get_by_role("link").click()
+    # the figures table, filtered to the entity: 张北's 12 EFLOPS as the report prints 12 FLOPS
+    expect(page.get_by_label("Filter rows")).to_have_value("alibaba_zhangbei")
+    expect(page.locator("#rows tbody")).to_contain_text("张北智算中心建设规模为12 FLOPS")
+    _screenshot(page, tmp_path, "11_site_search")

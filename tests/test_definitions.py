@@ -67,7 +67,7 @@ def test_in_process_executor_for_every_run():
 
 
 METRICS = {"gpu_demand", "gpu_demand_sensitivity", "cagr", "report_consistency", "report_coverage"}
-REPORT_ASSETS = {dg.AssetKey(["reports", "charts"]), dg.AssetKey(["reports", "report_html"])}
+REPORT_ASSETS = {dg.AssetKey(["reports", name]) for name in ("charts", "report_html", "site")}
 
 
 def test_every_asset_is_loaded_and_nothing_else():

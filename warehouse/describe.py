@@ -70,14 +70,21 @@ def resolve_table(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, 
 
 def describe(name: str, path: Path | None = None) -> TableDescription:
     with connect_readonly(path) as con:
-        schema, table, comment = resolve_table(con, name)
-        rows = con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}").fetchall()[0][0]
-        columns = con.execute(
-            "SELECT column_name, data_type, comment FROM duckdb_columns() "
-            "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() "
-            "ORDER BY column_index",
-            [schema, table],
-        ).fetchall()
+        return table_description(con, *resolve_table(con, name))
+
+
+def table_description(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str | None
+) -> TableDescription:
+    """The dictionary of a table `con` has (the published file, or a run's build for the
+    data site)."""
+    rows = con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}").fetchall()[0][0]
+    columns = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() "
+        "ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
     doc = schema_docs(schema).get(table)
     documented = {column: doc.column_doc(column) for column, _, _ in columns} if doc else {}
     return TableDescription(

@@ -5,6 +5,9 @@
   the run history store ~0.75 MB per refresh, three times over).
 - `reports/report_html` writes `report.html`: one self-contained page with the charts, the
   key tables, the GPU model reproduction and the consistency findings.
+- `reports/site` writes the data site `site/` (warehouse/reporting/site.py): the marts'
+  catalogue, a page per mart with its rows and downloads, the figure page, findings, charts,
+  search and lineage (each table's inputs, from the asset graph: the SQL models' own reads).
 
 They are one step, `reports`, as each layer is (a step of their own would cost Dagster's
 fixed per-step overhead once more). Both show the newest report that states figures for
@@ -13,6 +16,7 @@ into the run's build, so their files appear beside the warehouse file together w
 DuckDB file it was drawn from, when the run is published, and not at all if the run fails.
 """
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -29,11 +33,13 @@ from warehouse.reporting import (
 )
 from warehouse.reporting.charts import CHART_FIGURE_TABLES, CHART_READS, CHARTS, write_charts
 from warehouse.reporting.page import KEY_TABLES, render_page
+from warehouse.reporting.site import SITE_DIR, SITE_SCHEMA, build_site
 from warehouse.store import write_file_atomically
 
 GROUP = "reports"
 CHARTS_KEY = dg.AssetKey([GROUP, "charts"])
 REPORT_KEY = dg.AssetKey([GROUP, "report_html"])
+SITE_KEY = dg.AssetKey([GROUP, "site"])
 REPORT_READS = (DIM_REPORTS, DIM_DATA_SOURCES, FIGURES_MART)
 
 
@@ -77,6 +83,31 @@ def _report_html(build: Build):
     )
 
 
+def _site(lineage: Mapping[str, Sequence[str]]):
+    def build_member(build: Build):
+        warehouse = build.warehouse.build
+        summary = build_site(
+            warehouse.connection,
+            warehouse.artifact_path(SITE_DIR),
+            report_to_show(warehouse.connection, CHART_FIGURE_TABLES)["report_id"],
+            lineage,
+            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+        index = warehouse.published_artifact(SITE_DIR) / "index.html"
+        yield dg.MaterializeResult(
+            asset_key=SITE_KEY,
+            metadata={
+                "path": dg.MetadataValue.path(str(index)),
+                "url": dg.MetadataValue.url(index.as_uri()),
+                "tables": summary.tables,
+                "files": summary.files,
+                "figures": summary.figures,
+            },
+        )
+
+    return build_member
+
+
 CHARTS_SPEC = dg.AssetSpec(
     CHARTS_KEY,
     group_name=GROUP,
@@ -105,11 +136,32 @@ REPORT_SPEC = dg.AssetSpec(
 )
 
 
-def report_assets() -> list[dg.AssetsDefinition]:
+def _site_spec(lineage: Mapping[str, Sequence[str]]) -> dg.AssetSpec:
+    marts = sorted(r for r in lineage if r.startswith(f"{SITE_SCHEMA}."))
+    return dg.AssetSpec(
+        SITE_KEY,
+        group_name=GROUP,
+        kinds={"python", "html"},
+        deps=[CHARTS_KEY, REPORT_KEY, *_deps(*marts)],
+        description="The data site, published as site/index.html beside the warehouse file: "
+        "static and offline. A catalogue of the marts; a page per mart with its dictionary, "
+        "lineage, rows (sortable, filterable, paged) and CSV/Parquet/XLSX downloads; one "
+        "figure page with each figure's provenance, derived numbers and revisions; the "
+        "findings; the charts with their figures; search in Chinese and English.",
+    )
+
+
+def report_assets(lineage: Mapping[str, Sequence[str]]) -> list[dg.AssetsDefinition]:
+    """`lineage`: each table the site shows (`schema.table`) and the tables it is built from."""
     return [
         layer_asset(
             "reports",
-            [Member(CHARTS_SPEC, _charts), Member(REPORT_SPEC, _report_html)],
-            description="Draws the selected report artifacts (charts, report.html) into the build.",
+            [
+                Member(CHARTS_SPEC, _charts),
+                Member(REPORT_SPEC, _report_html),
+                Member(_site_spec(lineage), _site(lineage)),
+            ],
+            description="Draws the selected report artifacts (charts, report.html, the data "
+            "site) into the build.",
         )
     ]

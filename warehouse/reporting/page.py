@@ -277,7 +277,7 @@ RELATION_TITLES = {
 }
 
 
-def _unit(unit: str) -> str:
+def unit_sign(unit: str) -> str:
     return UNIT_SIGNS.get(unit, unit)
 
 
@@ -296,13 +296,13 @@ def _stated_text(finding: Any) -> str:
     if word is None:
         word = QUALIFIER_SIGNS.get(str(finding.value_qualifier), "")
     before, after = ("", word) if word in SUFFIX_QUALIFIERS else (word, "")
-    return f"{before}{value}{after} {_unit(str(finding.figure_unit))}"
+    return f"{before}{value}{after} {unit_sign(str(finding.figure_unit))}"
 
 
-def _finding_numbers(finding: Any) -> dict[str, Printed]:
+def finding_numbers(finding: Any) -> dict[str, Printed]:
     """Stated, recomputed, difference and tolerance, each with its unit; the derived three to
     one decimal more than the stated figure prints (28.7 % against 28.46 %)."""
-    unit = _unit(str(finding.unit))
+    unit = unit_sign(str(finding.unit))
     places = (_places(finding) or 0) + 1
 
     def derived(value: float) -> Printed:
@@ -322,7 +322,7 @@ def _finding_numbers(finding: Any) -> dict[str, Printed]:
     }
 
 
-def _finding_title(finding: Any) -> str:
+def finding_title(finding: Any) -> str:
     """`亚马逊云 (aws) operating margin, 2022: does not follow from …`: what the stated figure
     is and what is wrong with it, in words."""
     what = str(finding.metric).replace("_", " ")
@@ -330,10 +330,13 @@ def _finding_title(finding: Any) -> str:
     return f"{finding.entity_zh} ({finding.entity}) {what}, {finding.period}: {kind}"
 
 
-def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
-    findings = con.execute(
+def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> pd.DataFrame:
+    """The audit's mismatches in the report, each with its stated figure (the check's first
+    input): what report.html and the data site's findings page show."""
+    return con.execute(
         f"""
-        SELECT c.check_id, c.relation, c.description, c.note, c.stated, c.recomputed, c.unit,
+        SELECT c.check_id, c.input_ids[1] AS figure_id, c.input_ids, c.relation, c.description,
+               c.note, c.stated, c.recomputed, c.unit,
                c.abs_diff, c.tolerance, f.value, f.value_decimals, f.value_qualifier,
                f.unit AS figure_unit, f.quote, f.entity, f.entity_zh, f.metric, f.period,
                f.section, f.data_source, f.data_source_name
@@ -344,6 +347,10 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
         ORDER BY f.section, c.check_id""",
         [report_id],
     ).df()
+
+
+def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
+    found = findings(con, report_id)
     total = con.sql(
         "SELECT count(*) FROM marts.report_consistency WHERE relation <> 'reading'"
     ).fetchall()[0][0]
@@ -354,8 +361,8 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
         [report_id],
     ).fetchall()
     rows = []
-    for finding in findings.itertuples(index=False):
-        table = html_table(pd.DataFrame([_finding_numbers(finding)]))
+    for finding in found.itertuples(index=False):
+        table = html_table(pd.DataFrame([finding_numbers(finding)]))
         source = (
             provenance_html(
                 [(str(finding.section), str(finding.data_source), str(finding.data_source_name))]
@@ -366,13 +373,13 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
         note = f"<p>{_escape(finding.note)}</p>" if pd.notna(finding.note) else ""
         rows.append(
             f'<article class="finding" id="{_escape(finding.check_id)}">'
-            f'<h3 class="mismatch">{_escape(_finding_title(finding))}</h3>{note}{table}'
+            f'<h3 class="mismatch">{_escape(finding_title(finding))}</h3>{note}{table}'
             f'<p class="provenance">{_escape(finding.description)} '
             f"<code>{_escape(finding.check_id)}</code></p>{source}</article>"
         )
     return (
         '<section id="findings"><h2>一致性审查 Consistency findings</h2>'
-        f"<p>{len(findings)} of {total} relations among the report's own figures do not hold "
+        f"<p>{len(found)} of {total} relations among the report's own figures do not hold "
         "within printed rounding (<code>marts.report_consistency</code>, status = mismatch). "
         "They are findings about the report, not pipeline failures.</p>"
         + "".join(rows)

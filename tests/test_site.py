@@ -1,0 +1,93 @@
+"""The data site a refresh publishes beside the warehouse file (site/): what each page holds,
+read from the files (tests/test_browser.py drives the same pages in Chromium)."""
+
+import json
+import re
+
+import duckdb
+import openpyxl
+
+
+def _data(site, name):
+    text = (site / "data" / f"{name}.js").read_text(encoding="utf-8")
+    return json.loads(re.fullmatch(r"window\.CRW=(.*);", text, re.S).group(1))
+
+
+def test_every_mart_has_a_page_rows_and_downloads(built_warehouse):
+    site = built_warehouse.parent / "site"
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        marts = dict(
+            con.execute(
+                "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'"
+            ).fetchall()
+        )
+        counts = {
+            name: con.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0]
+            for name in marts
+        }
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for name, count in counts.items():
+        relation = f"marts.{name}"
+        assert f'href="tables/{relation}.html"' in index
+        assert len(_data(site, relation)["rows"]) == count, relation
+        for fmt in ("csv", "parquet", "xlsx"):
+            assert (site / "downloads" / f"{relation}.{fmt}").stat().st_size > 0
+    # a few hundred files at most: 5 per mart and the shared pages, whatever the reports
+    files = [p for p in site.rglob("*") if p.is_file()]
+    assert len(files) == 5 * len(marts) + 9  # index, figure, findings, charts, search,
+    # site.js, site.css and the figure and search indexes
+
+
+def test_a_table_page_lists_its_inputs_down_to_the_raw_tables(built_warehouse):
+    page = (built_warehouse.parent / "site" / "tables" / "marts.it_spend.html").read_text(
+        encoding="utf-8"
+    )
+    lineage = page.split("<h2>Lineage: its inputs</h2>")[1]
+    # marts.it_spend reads staging.stg_it_spend, which reads raw.it_spend (its SQL's FROM)
+    assert re.search(r"staging\.stg_it_spend</code><ul>.*raw\.it_spend", lineage)
+    assert "Grain: " in page and "Unique key: (" in page
+
+
+def test_the_figure_index_carries_provenance_uses_and_revisions(built_warehouse):
+    index = _data(built_warehouse.parent / "site", "figures")
+    by_id = {row[0]: dict(zip(index["columns"], row, strict=True)) for row in index["rows"]}
+    # §1.7: 张北智算中心建设规模为12 FLOPS (the report's own unit), compute_centers.csv line 3
+    zhangbei = by_id["swsc_cloud_2023/compute_centers/alibaba_zhangbei/ai_compute_as_printed/2022"]
+    assert (zhangbei["value"], zhangbei["unit"], zhangbei["section"]) == (12.0, "FLOPS", "1.7")
+    assert zhangbei["source_file"] == "sources/swsc_cloud_2023/compute_centers.csv"
+    assert zhangbei["source_line"] == 3
+    assert zhangbei["quote"] == "张北智算中心建设规模为12 FLOPS"
+    # China's intelligent compute 2021 and 2022 feed the CAGR between them (marts.cagr)
+    uses = index["derived"]["swsc_cloud_2023/intelligent_compute/china/compute/2021"]
+    assert ["marts.cagr", "intelligent_compute/china/compute/2021/2022"] in uses
+    assert index["vintages"] == {}  # one report: no figure is restated
+    assert index["signs"]["units"]["percent"] == "%"
+
+
+def test_xlsx_download_matches_the_table(built_warehouse):
+    path = built_warehouse.parent / "site" / "downloads" / "marts.dim_entities.xlsx"
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    header, *rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        cursor = con.execute("SELECT entity, entity_zh FROM marts.dim_entities ORDER BY entity")
+        expected = cursor.fetchall()
+    entity, entity_zh = header.index("entity"), header.index("entity_zh")
+    assert sorted((r[entity], r[entity_zh]) for r in rows) == expected
+
+
+def test_a_large_mart_gets_no_xlsx_on_the_site(built_warehouse, tmp_path, monkeypatch):
+    from pipelines.definitions import defs, table_lineage
+    from warehouse.reporting import site
+
+    monkeypatch.setattr(site, "XLSX_ROWS", 20)  # 100,000 on the real site, made small
+    lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        site.build_site(con, tmp_path / "site", "swsc_cloud_2023", lineage, "now")
+        rows = con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchall()[0][0]
+    assert rows > 20
+    downloads = tmp_path / "site" / "downloads"
+    assert not (downloads / "marts.fct_report_figures.xlsx").exists()
+    assert (downloads / "marts.fct_report_figures.csv").exists()
+    assert (downloads / "marts.it_spend.xlsx").exists()  # 12 rows
+    page = (tmp_path / "site" / "tables" / "marts.fct_report_figures.html").read_text("utf-8")
+    assert "crw export marts.fct_report_figures -o marts.fct_report_figures.xlsx" in page

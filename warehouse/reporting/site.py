@@ -1,0 +1,378 @@
+"""The data site: static HTML that opens from the file system, offline, beside the warehouse.
+
+    site/index.html              the catalogue: every mart with description, grain, rows, freshness
+    site/tables/<mart>.html      its dictionary, lineage, downloads and rows (paged, sortable,
+                                 filterable: site.js, no library)
+    site/data/<mart>.js          the rows, as a script that sets `window.CRW`
+    site/downloads/<mart>.csv|parquet|xlsx
+    site/figure.html#<figure_id> one page for every figure, reading data/figures.js: the value
+                                 as printed, its provenance, the derived numbers that use it
+                                 (marts.metric_inputs) and its revisions (marts.figure_vintages)
+    site/findings.html, charts.html, search.html, site.js, site.css
+
+Rows travel as `<script>` files, not JSON fetched at run time: a browser refuses `fetch` of
+`file://` URLs. The number of files depends on the marts, not on the reports: one figure page
+reads one compact index, so 1,000 reports still make the same ~150 files. DuckDB writes the
+JSON of every row (`json_array`), CSV and Parquet itself; only XLSX goes row by row through
+Python, and a mart of more than XLSX_ROWS rows gets CSV and Parquet downloads only (`crw
+export` writes its XLSX). The catalogue reads the build the run just made, never the
+published file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import duckdb
+import pandas as pd
+
+from warehouse.describe import TableDescription, table_description
+from warehouse.number_text import number_text
+from warehouse.reporting import CHARTS_DIR, FIGURES_TABLE, REPORT_FILE, provenance, provenance_text
+from warehouse.reporting.charts import CHARTS
+from warehouse.reporting.page import (
+    QUALIFIER_SIGNS,
+    UNIT_SIGNS,
+    finding_numbers,
+    finding_title,
+    findings,
+    html_table,
+    unit_sign,
+)
+from warehouse.store import quote, sql_literal
+from warehouse.xlsx import write_xlsx
+
+SITE_DIR = "site"
+SITE_SCHEMA = "marts"
+STATIC = Path(__file__).with_name("site_static")
+XLSX_ROWS = 100_000  # above this a mart's XLSX would cost more than its whole page
+FIGURE_INDEX = "figures"
+FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
+    "figure_id",
+    "report_id",
+    "entity",
+    "entity_zh",
+    "metric",
+    "period",
+    "is_forecast",
+    "value",
+    "unit",
+    "value_qualifier",
+    "value_decimals",
+    "section",
+    "data_source_name",
+    "source_file",
+    "source_line",
+    "quote",
+    "page",
+)
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _page(title: str, body: str, depth: int = 0, scripts: Iterable[str] = ()) -> str:
+    up = "../" * depth
+    nav = " ".join(
+        f'<a href="{up}{href}">{name}</a>'
+        for href, name in (
+            ("index.html", "目录 Tables"),
+            ("findings.html", "审查 Findings"),
+            ("charts.html", "图表 Charts"),
+            ("search.html", "搜索 Search"),
+            (f"../{REPORT_FILE}", "报告 Report page"),
+        )
+    )
+    tags = "".join(f'<script src="{up}{_e(src)}"></script>' for src in ("site.js", *scripts))
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{_e(title)}</title><link rel="stylesheet" href="{up}site.css">{tags}</head>'
+        f"<body><nav>{nav}</nav>{body}</body></html>"
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _rows_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """Every row of `sql` as a JSON array, written by DuckDB (dates ISO, lists as arrays)."""
+    rows = con.execute(f"SELECT json_array(*COLUMNS(*))::VARCHAR FROM ({sql})").fetchall()
+    return ",".join(row[0] for row in rows)
+
+
+def _data_script(path: Path, con: duckdb.DuckDBPyConnection, sql: str, extra: str = "") -> None:
+    columns = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description or ()]
+    names = ",".join(f'"{c}"' for c in columns)
+    _write(path, f'window.CRW={{"columns":[{names}],"rows":[{_rows_json(con, sql)}]{extra}}};')
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    tables: int
+    files: int
+    figures: int
+
+
+def _freshness(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> str:
+    """The newest report a mart holds figures of: its publication date."""
+    if "report_id" not in columns:
+        return ""
+    [(date,)] = con.execute(
+        f"SELECT max(r.publication_date) FROM marts.dim_reports r "
+        f"WHERE r.report_id IN (SELECT DISTINCT report_id FROM {relation})"
+    ).fetchall()
+    return "" if date is None else str(date)[:10]
+
+
+def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], seen: set[str]) -> str:
+    """`relation`'s inputs as a nested list down to the raw tables (each table once)."""
+    items: list[str] = []
+    for source in sorted(lineage.get(relation, ())):
+        schema = source.partition(".")[0]
+        name = (
+            f'<a href="{_e(source)}.html">{_e(source)}</a>'
+            if schema == SITE_SCHEMA
+            else f"<code>{_e(source)}</code>"
+        )
+        below = "" if source in seen else _lineage_html(source, lineage, seen | {source})
+        items.append(f"<li>{name}{below}</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def _downloads(
+    con: duckdb.DuckDBPyConnection, folder: Path, relation: str, quoted: str, rows: int
+) -> str:
+    links: list[str] = []
+    for fmt in ("csv", "parquet", "xlsx"):
+        target = folder / "downloads" / f"{relation}.{fmt}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "xlsx":
+            if rows > XLSX_ROWS:
+                links.append(
+                    f"XLSX: more than {XLSX_ROWS:,} rows, <code>crw export {_e(relation)} "
+                    f"-o {_e(relation)}.xlsx</code> writes it"
+                )
+                continue
+            write_xlsx(con.execute(f"SELECT * FROM {quoted}"), target, sheet=relation)
+        else:
+            into = sql_literal(str(target))
+            con.execute(f"COPY (SELECT * FROM {quoted}) TO {into} (FORMAT {fmt})")
+        links.append(f'<a href="../downloads/{_e(target.name)}" download>{fmt.upper()}</a>')
+    return " · ".join(links)
+
+
+def _table_page(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    table: TableDescription,
+    lineage: Mapping[str, Iterable[str]],
+) -> None:
+    relation = f"{table.schema}.{table.name}"
+    quoted = f"{quote(table.schema)}.{quote(table.name)}"
+    dictionary = html_table(pd.DataFrame(table.columns.rows, columns=list(table.columns.columns)))
+    links = (
+        '{"figure_id": "../figure.html#"}'
+        if "figure_id" in [c[0] for c in table.columns.rows]
+        else "null"
+    )
+    doc = table.doc
+    about = "".join(
+        f"<p>{_e(text)}</p>"
+        for text in (
+            doc.description if doc else table.description,
+            f"Grain: {doc.grain}." if doc and doc.grain else "",
+            f"Unique key: ({', '.join(doc.unique_key)})." if doc and doc.unique_key else "",
+        )
+        if text
+    )
+    downloads = _downloads(con, folder, relation, quoted, table.rows)
+    inputs = _lineage_html(relation, lineage, {relation}) or "<p>None.</p>"
+    body = (
+        f"<h1>{_e(relation)}</h1>{about}"
+        f"<p>{table.rows:,} rows. Download: {downloads}</p>"
+        f'<h2>Rows</h2><div id="rows"></div>'
+        f"<script>dataTable(document.getElementById('rows'), window.CRW, {links});</script>"
+        f"<h2>Dictionary</h2>{dictionary}"
+        f"<h2>Lineage: its inputs</h2>{inputs}"
+    )
+    _data_script(folder / "data" / f"{relation}.js", con, f"SELECT * FROM {quoted}")
+    _write(
+        folder / "tables" / f"{relation}.html",
+        _page(relation, body, depth=1, scripts=[f"data/{relation}.js"]),
+    )
+
+
+def _figure_index(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
+    derived = con.execute(
+        "SELECT coalesce(json_group_object(figure_id, uses), '{}')::VARCHAR FROM ("
+        "SELECT figure_id, to_json(list(json_array('marts.' || derived_table, derived_id) "
+        "ORDER BY derived_table, derived_id)) AS uses FROM marts.metric_inputs "
+        "WHERE figure_id IS NOT NULL GROUP BY figure_id)"
+    ).fetchall()[0][0]
+    vintages = con.execute(
+        "SELECT coalesce(json_group_object(series_id, versions), '{}')::VARCHAR FROM ("
+        "SELECT series_id, to_json(list(json_array(figure_id, report_id, value, unit, "
+        "valid_from, valid_to, revision) ORDER BY valid_from, report_id)) AS versions "
+        "FROM marts.figure_vintages GROUP BY series_id HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    signs = json.dumps({"qualifiers": QUALIFIER_SIGNS, "units": UNIT_SIGNS}, ensure_ascii=False)
+    columns = ", ".join(f"f.{c}" for c in FIGURE_COLUMNS)
+    sql = (
+        f"SELECT {columns}, v.series_id FROM {FIGURES_TABLE} f "
+        "LEFT JOIN marts.figure_vintages v USING (figure_id) ORDER BY f.figure_id"
+    )
+    _data_script(
+        folder / "data" / f"{FIGURE_INDEX}.js",
+        con,
+        sql,
+        extra=f',"derived":{derived},"vintages":{vintages},"signs":{signs}',
+    )
+    body = (
+        '<div id="figure"></div>'
+        "<script>figurePage(document.getElementById('figure'), window.CRW);</script>"
+    )
+    _write(folder / "figure.html", _page("Figure", body, scripts=[f"data/{FIGURE_INDEX}.js"]))
+    return con.execute(f"SELECT count(*) FROM {FIGURES_TABLE}").fetchall()[0][0]
+
+
+def _figure_link(figure_id: Any, text: str) -> str:
+    return f'<a href="figure.html#{_e(figure_id)}">{_e(text)}</a>'
+
+
+def _findings_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -> None:
+    articles: list[str] = []
+    for finding in findings(con, report_id).itertuples(index=False):
+        ids = [str(i) for i in cast("list[object]", finding.input_ids)]
+        inputs = " ".join(_figure_link(i, i) for i in ids)
+        note = f"<p>{_e(finding.note)}</p>" if pd.notna(finding.note) else ""
+        articles.append(
+            f'<article class="finding" id="{_e(finding.check_id)}">'
+            f"<h2>{_e(finding_title(finding))}</h2>{note}"
+            f"{html_table(pd.DataFrame([finding_numbers(finding)]))}"
+            f'<p class="provenance">{_e(finding.description)} <code>{_e(finding.check_id)}</code>'
+            f"</p><p>Stated figure: {_figure_link(finding.figure_id, 'provenance')}; "
+            f"inputs: {inputs}</p></article>"
+        )
+    body = (
+        "<h1>一致性审查 Consistency findings</h1><p>The relations among the report's own "
+        "figures that do not hold within printed rounding (<code>marts.report_consistency"
+        "</code>, status = mismatch).</p>" + "".join(articles)
+    )
+    _write(folder / "findings.html", _page("Findings", body))
+
+
+def _printed(row: Any) -> str:
+    decimals = None if pd.isna(row.value_decimals) else int(row.value_decimals)
+    sign = QUALIFIER_SIGNS.get(str(row.value_qualifier), "")
+    return f"{sign}{number_text(row.value, grouping=True, decimals=decimals)} {unit_sign(row.unit)}"
+
+
+def _charts_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -> None:
+    sections: list[str] = []
+    for spec in CHARTS:
+        frame = con.execute(
+            f"SELECT figure_id, entity_zh, entity, metric, period, value, value_decimals, "
+            f"value_qualifier, unit FROM {FIGURES_TABLE} "
+            "WHERE report_id = ? AND list_contains(?, table_name) ORDER BY ALL",
+            [report_id, list(spec.figure_tables)],
+        ).df()
+        rows = "".join(
+            f"<tr><td>{_e(r.entity_zh)}</td><td>{_e(r.entity)}</td><td>{_e(r.metric)}</td>"
+            f'<td>{_e(r.period)}</td><td class="num">{_figure_link(r.figure_id, _printed(r))}'
+            "</td></tr>"
+            for r in frame.itertuples(index=False)
+        )
+        source = provenance_text(provenance(con, report_id, spec.figure_tables))
+        note = f"<p>{_e(spec.note)}</p>" if spec.note else ""
+        sections.append(
+            f'<section id="{_e(spec.name)}"><h2>{_e(spec.title)}</h2>'
+            f'<figure><img src="../{CHARTS_DIR}/{_e(spec.file_name)}" alt="{_e(spec.title)}">'
+            f'<figcaption class="provenance">Source: {_e(source)}</figcaption></figure>{note}'
+            '<table class="data"><tr><th>实体</th><th>entity</th><th>metric</th><th>period</th>'
+            f"<th>value as printed</th></tr>{rows}</table></section>"
+        )
+    _write(folder / "charts.html", _page("Charts", "<h1>图表 Charts</h1>" + "".join(sections)))
+
+
+def _search_page(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    figures = f"tables/{FIGURES_TABLE}.html#q="
+    sql = f"""
+        SELECT 'entity', entity, concat_ws(' ', entity_zh, array_to_string(names_zh, ' ')),
+               '{figures}' || entity FROM marts.dim_entities
+        UNION ALL
+        SELECT DISTINCT 'metric', metric, NULL, '{figures}' || metric FROM {FIGURES_TABLE}
+        UNION ALL
+        SELECT 'source', data_source_name, data_source_name_zh, '{figures}' || data_source_name
+        FROM marts.dim_data_sources
+        UNION ALL
+        SELECT 'table', schema_name || '.' || table_name || ' ' || coalesce(comment, ''), NULL,
+               'tables/' || schema_name || '.' || table_name || '.html'
+        FROM duckdb_tables() WHERE schema_name = '{SITE_SCHEMA}'
+        ORDER BY ALL"""
+    _write(folder / "data" / "search.js", f"window.CRW_SEARCH=[{_rows_json(con, sql)}];")
+    body = (
+        "<h1>搜索 Search</h1><p>Entities, metrics, cited sources and tables, in Chinese or "
+        'English.</p><div id="search"></div>'
+        "<script>searchPage(document.getElementById('search'), window.CRW_SEARCH);</script>"
+    )
+    _write(folder / "search.html", _page("Search", body, scripts=["data/search.js"]))
+
+
+def build_site(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    report_id: str,
+    lineage: Mapping[str, Iterable[str]],
+    generated_at: str,
+) -> SiteSummary:
+    """Write the whole site into `folder` (replacing what was there) from `con`. `lineage`
+    maps each table to the tables it is built from; `report_id` is the report whose charts
+    and findings the pages show."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for asset in STATIC.iterdir():
+        shutil.copyfile(asset, folder / asset.name)
+    marts = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE schema_name = ? "
+        "AND database_name = current_database() UNION ALL "
+        "SELECT schema_name, view_name, comment FROM duckdb_views() WHERE schema_name = ? "
+        "AND database_name = current_database() AND NOT internal ORDER BY 2",
+        [SITE_SCHEMA, SITE_SCHEMA],
+    ).fetchall()
+    catalogue: list[str] = []
+    for schema, name, comment in marts:
+        table = table_description(con, schema, name, comment)
+        relation = f"{schema}.{name}"
+        _table_page(con, folder, table, lineage)
+        description = table.doc.description if table.doc else table.description
+        grain = table.doc.grain if table.doc else ""
+        fresh = _freshness(con, relation, [c[0] for c in table.columns.rows])
+        catalogue.append(
+            f'<tr><td><a href="tables/{_e(relation)}.html">{_e(relation)}</a></td>'
+            f'<td>{_e(description)}</td><td>{_e(grain)}</td><td class="num">{table.rows:,}</td>'
+            f"<td>{_e(fresh)}</td></tr>"
+        )
+    figures = _figure_index(con, folder)
+    _findings_page(con, folder, report_id)
+    _charts_page(con, folder, report_id)
+    _search_page(con, folder)
+    body = (
+        "<h1>Cloud Report Warehouse: 数据目录 Data catalogue</h1>"
+        f"<p>Built {_e(generated_at)} from {figures:,} figures. Freshness is the publication "
+        "date of the newest report a table holds figures of.</p>"
+        '<table class="data" id="catalogue"><tr><th>table</th><th>description</th>'
+        "<th>grain</th><th>rows</th><th>freshness</th></tr>" + "".join(catalogue) + "</table>"
+    )
+    _write(folder / "index.html", _page("Data catalogue", body))
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    return SiteSummary(len(marts), files, figures)
