@@ -161,6 +161,8 @@ def _extraction_rows(
         f"| documents + coverage inside a refresh, s (median) | {added:.2f} |",
         f"| {count:,} documents extracted on {os.cpu_count()} cores, s | {many['seconds']:.1f} |",
         f"| … largest worker's peak RSS, MB | {many['worker_peak_rss_mb']:.0f} |",
+        f"| … workers' CPU time ÷ {os.cpu_count()} cores (the wall time on idle cores), s, "
+        f"at {_load()} | {many['worker_cpu_seconds'] / (os.cpu_count() or 1):.1f} |",
         _goal(
             "`crw extract` beyond the bare import", beyond, extraction.EXTRACT_GOAL_SECONDS, " s"
         ),

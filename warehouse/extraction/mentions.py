@@ -182,10 +182,14 @@ def _sentence(text: _Text, start: int, end: int) -> _Span:
     return _Span(low, before[-1] if before else low, after.end() if after else high)
 
 
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_BLANKS = re.compile(r"[ \t\u3000]+")
+
+
 def _readable(span: str) -> str:
     """A span as a quote: line breaks and the blanks around them dropped, runs of blanks one
     space (a quote is compared without whitespace, so this changes nothing it is checked by)."""
-    return re.sub(r"[ \t\u3000]+", " ", re.sub(r"\s*\n\s*", "", span)).strip()
+    return _BLANKS.sub(" ", _LINE_BREAK.sub("", span)).strip()
 
 
 def _quote(text: _Text, sentence: _Span, number: Number) -> str:

@@ -103,7 +103,10 @@ def periods(text: str) -> list[Period]:
                 match.start(),
                 match.end(),
                 label,
-                "year" if shape in ("years", "year") or re.fullmatch(r"FY\d{4}", label) else "date",
+                # a year, a span of years or a fiscal year (FY2023, not FY2023Q2)
+                "year"
+                if shape in ("years", "year") or (shape == "fiscal" and len(label) == 6)
+                else "date",
                 (groups.get("e") or "").upper() == "E" or match.group(0).rstrip().endswith("E"),
                 bool(_BASE_BEFORE.search(before)),
                 index == len(_PATTERNS) - 1,
