@@ -123,7 +123,7 @@ def test_fiscal_periods_as_reports_print_them():
     assert period_bounds("FY2023H2") == (dt.date(2022, 8, 1), dt.date(2023, 12, 31))
 
 
-def test_crw_extract_labels_fiscal_quarters(tmp_path):
+def test_crw_extract_labels_fiscal_quarters(tmp_path, capsys):
     path = tmp_path / "report.txt"
     path.write_text(
         "微软FY23Q2营收为527亿美元，\n同比增长2%。2024财年第一季度收入预计将达到560亿美元。"
@@ -142,6 +142,14 @@ def test_crw_extract_labels_fiscal_quarters(tmp_path):
         (2, 2, "%", "FY2023Q2", False),
         (2, 560, "亿美元", "FY2024Q1", True),
         (2, 462, "亿美元", "FY2021Q4", False),
+    ]
+    assert main(["extract", str(path), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert [(r["value_as_printed"], r["period"]) for r in rows if r["kind"] == "figure"] == [
+        ("527", "FY2023Q2"),
+        ("2", "FY2023Q2"),
+        ("560", "FY2024Q1"),
+        ("462", "FY2021Q4"),
     ]
 
 
