@@ -221,6 +221,12 @@ def main() -> int:
             table.append(f"| whole process: {name} | {_stat(values)} |")
         history = _history_of_last_run(root / "whole" / "sqlite_home")
         table.append(f"| … what that refresh stored in the SQLite history | {history} |")
+        stores = _measure("history", runs, _env(root / "history", settings.sources_dir()))
+        for storage in stores["runs"][0]:
+            table.append(
+                f"| run history alone: a run of {stores['assets']} empty assets, {storage} | "
+                f"{_stat([r[storage] for r in stores['runs']])} |"
+            )
         for step in imports[0]:
             table.append(f"| code location load: {step} | {_stat([i[step] for i in imports])} |")
         definitions = "build definitions (registry, schemas, SQL facts)"

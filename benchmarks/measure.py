@@ -7,7 +7,10 @@ Kinds:
 - `refresh`: the full refresh of every asset in-process, split by phase, then the same SQL
   models and tests re-run directly in one DuckDB connection (the engine's own time);
 - `noop`: the same asset graph (keys, dependencies, checks) with bodies that do nothing, run
-  the same way: Dagster's own overhead, the floor of `refresh`.
+  the same way: Dagster's own overhead, the floor of `refresh`;
+- `history`: a run of HISTORY_ASSETS empty assets stored in SQLite run history by Dagster's
+  own storage and by the project's (`pipelines/sqlite_history.py`), alternating, each in a
+  fresh DAGSTER_HOME after a first run there: what the event writes alone cost.
 
 `refresh`, `noop` and the direct SQL each run once untimed first (a warm-up: Dagster and
 DuckDB load parts of themselves on first use), so every figure compares warm with warm;
@@ -252,7 +255,42 @@ def noop(runs: int) -> dict:
     return {"runs": results[1:], "peak_rss_mb": _peak_rss_mb()}
 
 
-KINDS = {"imports": imports, "refresh": refresh, "noop": noop}
+HISTORY_ASSETS = 40
+HISTORY_STORAGES = {  # dagster.yaml's `storage:` for each, given the DAGSTER_HOME
+    "Dagster's SQLite storage": lambda home: {"sqlite": {"base_dir": home}},
+    "the project's SQLite storage": lambda home: {
+        "custom": {
+            "module": "pipelines.sqlite_history",
+            "class": "KeptOpenSqliteStorage",
+            "config": {"base_dir": home},
+        }
+    },
+}
+
+
+def history(runs: int) -> dict:
+    import dagster as dg
+    import yaml
+
+    assets = [dg.asset(name=f"empty_{i}")(lambda: None) for i in range(HISTORY_ASSETS)]
+    results = []
+    for round_ in range(runs + 1):
+        seconds = {}
+        for name, storage in HISTORY_STORAGES.items():
+            with tempfile.TemporaryDirectory() as home:
+                settings = {"storage": storage(home), "telemetry": {"enabled": False}}
+                Path(home, "dagster.yaml").write_text(yaml.safe_dump(settings))
+                with dg.DagsterInstance.from_config(home) as instance:
+                    dg.materialize(assets[:1], instance=instance, run_config=QUIET)
+                    began = time.perf_counter()
+                    dg.materialize(assets, instance=instance, run_config=QUIET)
+                    seconds[name] = time.perf_counter() - began
+        if round_:
+            results.append(seconds)
+    return {"runs": results, "assets": HISTORY_ASSETS}
+
+
+KINDS = {"imports": imports, "refresh": refresh, "noop": noop, "history": history}
 
 if __name__ == "__main__":
     kind, runs = sys.argv[1], int(sys.argv[2])

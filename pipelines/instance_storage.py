@@ -6,7 +6,9 @@ the webserver, the daemon and every run).
 settings blocks, each in Dagster's own schema with `env:` indirection: `sqlite`,
 `postgres_url` and `postgres_host`. Setting DAGSTER_PG_URL selects the second, DAGSTER_PG_HOST
 the third, neither the first; Dagster then resolves the chosen block (a variable it names but
-that is unset is an error, not a silent fall-back to SQLite) and builds its stock storage.
+that is unset is an error, not a silent fall-back to SQLite) and builds the storage: Dagster's
+own PostgreSQL storage, or its SQLite storage with the event log's connections kept open
+(`pipelines/sqlite_history.py`, which says why that is safe).
 """
 
 import os
@@ -17,8 +19,9 @@ import dagster as dg
 from dagster._config import process_config, resolve_to_config_type
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.storage.base_storage import DagsterStorage
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 from dagster._serdes import ConfigurableClass, ConfigurableClassData
+
+from pipelines.sqlite_history import KeptOpenSqliteStorage
 
 POSTGRES_URL_VARIABLE = "DAGSTER_PG_URL"
 POSTGRES_HOST_VARIABLE = "DAGSTER_PG_HOST"
@@ -45,7 +48,7 @@ def _resolved(storage_class: type[ConfigurableClass], config: Mapping[str, Any])
 
 
 class EnvironmentSelectedStorage(DagsterStorage, ConfigurableClass):
-    """Never instantiated: `from_config_value` returns Dagster's SQLite or PostgreSQL storage."""
+    """Never instantiated: `from_config_value` returns the SQLite or the PostgreSQL storage."""
 
     @classmethod
     def config_type(cls) -> dict:
@@ -59,7 +62,7 @@ class EnvironmentSelectedStorage(DagsterStorage, ConfigurableClass):
     ) -> DagsterStorage:
         block = selected_block()
         if block == "sqlite":
-            storage_class = DagsterSqliteStorage
+            storage_class = KeptOpenSqliteStorage
         else:  # imported only when chosen: a single user's `make run` never loads the driver
             from dagster_postgres import DagsterPostgresStorage as storage_class
         settings = _resolved(storage_class, config_value[block])

@@ -1,15 +1,21 @@
 """The Dagster instance's storage as pipelines/dagster.yaml selects it from the environment:
 Dagster's embedded SQLite files in DAGSTER_HOME when nothing is set, PostgreSQL (a real
 server, started for the session) from DAGSTER_PG_URL or from DAGSTER_PG_HOST and the other
-DAGSTER_PG_* variables."""
+DAGSTER_PG_* variables. The SQLite history keeps its event log's connections open
+(pipelines/sqlite_history.py): other processes and the webserver's watch still see every
+commit."""
 
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import dagster as dg
 import pytest
 import sqlalchemy
 from dagster._core.errors import DagsterInvalidConfigError
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.runs import SqliteRunStorage
 from dagster_postgres import PostgresRunStorage
 
@@ -56,6 +62,76 @@ def test_nothing_set_keeps_the_embedded_sqlite_files_in_dagster_home(dagster_hom
         _record_a_run(instance)
         assert instance.get_runs_count() == 1
     assert (dagster_home / "history" / "runs.db").is_file()
+
+
+def _pragma(instance: dg.DagsterInstance, run_id: str, name: str) -> object:
+    with instance.event_log_storage.run_connection(run_id) as conn:
+        return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_sqlite_history_keeps_one_connection_per_database_in_wal_with_normal_sync(dagster_home):
+    with dg.DagsterInstance.get() as instance:
+        _record_a_run(instance)
+        [run] = instance.get_runs()
+        storage = instance.event_log_storage
+        with storage.run_connection(run.run_id) as first:
+            before = first.connection.dbapi_connection
+        with storage.run_connection(run.run_id) as second:
+            assert second.connection.dbapi_connection is before
+        assert _pragma(instance, run.run_id, "journal_mode") == "wal"
+        assert _pragma(instance, run.run_id, "synchronous") == 1  # NORMAL (FULL is 2)
+        with storage.index_connection() as index:
+            assert index.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+
+
+OTHER_PROCESS = """
+import dagster as dg
+@dg.asset
+def other_asset() -> None: ...
+with dg.DagsterInstance.get() as instance:
+    print(len(instance.get_runs()), len(instance.all_logs(instance.get_runs()[0].run_id)))
+    assert dg.materialize([other_asset], instance=instance).success
+"""
+
+
+def test_another_process_reads_and_writes_while_this_one_keeps_its_connections(dagster_home):
+    with dg.DagsterInstance.get() as instance:
+        _record_a_run(instance)
+        [run] = instance.get_runs()
+        events = len(instance.all_logs(run.run_id))
+        # the other process sees every committed event although none is checkpointed yet
+        assert (dagster_home / "history" / "runs" / f"{run.run_id}.db-wal").stat().st_size > 0
+        other = subprocess.run(
+            [sys.executable, "-c", OTHER_PROCESS], capture_output=True, text=True, check=False
+        )
+        assert other.returncode == 0, other.stderr[-2000:]
+        assert other.stdout.split() == ["1", str(events)]
+        # and what it wrote is visible here, through this process's open connections
+        assert len(instance.get_runs()) == 2
+        latest = instance.get_latest_materialization_event(dg.AssetKey("other_asset"))
+        assert latest is not None
+        _record_a_run(instance)  # and this one can still write after it
+        assert len(instance.get_runs()) == 3
+
+
+def test_a_watch_sees_events_committed_to_the_wal(dagster_home):
+    """The UI follows a running run by watching its database file; with the connection kept
+    open a commit only appends to the `-wal` file."""
+    seen: list[str] = []
+    arrived = threading.Event()
+
+    def callback(entry: EventLogEntry, _cursor: str) -> None:
+        seen.append(entry.message)
+        arrived.set()
+
+    with dg.DagsterInstance.get() as writer, dg.DagsterInstance.get() as watcher:
+        _record_a_run(writer)
+        [run] = writer.get_runs()
+        watcher.watch_event_logs(run.run_id, None, callback)
+        writer.report_engine_event("a late engine event", run)
+        assert arrived.wait(timeout=30), "the watch was never woken"
+        watcher.end_watch_event_logs(run.run_id, callback)
+    assert "a late engine event" in seen
 
 
 def test_a_host_without_the_other_settings_names_what_is_missing(dagster_home, monkeypatch):
