@@ -7,6 +7,8 @@ import re
 import duckdb
 import openpyxl
 
+from warehouse.reporting.site import FINGERPRINTS
+
 
 def _data(site, name):
     text = (site / "data" / f"{name}.js").read_text(encoding="utf-8")
@@ -34,8 +36,8 @@ def test_every_mart_has_a_page_rows_and_downloads(built_warehouse):
             assert (site / "downloads" / f"{relation}.{fmt}").stat().st_size > 0
     # a few hundred files at most: 5 per mart and the shared pages, whatever the reports
     files = [p for p in site.rglob("*") if p.is_file()]
-    assert len(files) == 5 * len(marts) + 9  # index, figure, findings, charts, search,
-    # site.js, site.css and the figure and search indexes
+    assert len(files) == 5 * len(marts) + 10  # index, figure, findings, charts, search,
+    # site.js, site.css, the figure and search indexes and the marts' fingerprints
 
 
 def test_a_table_page_lists_its_inputs_down_to_the_raw_tables(built_warehouse):
@@ -91,3 +93,29 @@ def test_a_large_mart_gets_no_xlsx_on_the_site(built_warehouse, tmp_path, monkey
     assert (downloads / "marts.it_spend.xlsx").exists()  # 12 rows
     page = (tmp_path / "site" / "tables" / "marts.fct_report_figures.html").read_text("utf-8")
     assert "crw export marts.fct_report_figures -o marts.fct_report_figures.xlsx" in page
+
+
+def test_a_rebuild_rewrites_only_the_marts_that_changed(built_warehouse, tmp_path):
+    from pipelines.definitions import defs, table_lineage
+    from warehouse.reporting.site import build_site
+
+    copy = tmp_path / "cloud.duckdb"
+    copy.write_bytes(built_warehouse.read_bytes())
+    lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
+    site = tmp_path / "site"
+    with duckdb.connect(str(copy)) as con:
+        build_site(con, site, "swsc_cloud_2023", lineage, "first")
+        before = {p.relative_to(site): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+        con.execute("UPDATE marts.it_spend SET growth_pct = 9.4 WHERE growth_pct = 9.3")
+        build_site(con, site, "swsc_cloud_2023", lineage, "second")
+    after = {p.relative_to(site): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    assert set(after) == set(before)
+    kept = {str(p) for p in after if after[p] == before[p]}
+    mart_files = {str(p) for p in after if p.parts[0] in ("data", "downloads")}
+    changed = {"data/marts.it_spend.js"} | {
+        f"downloads/marts.it_spend.{fmt}" for fmt in ("csv", "parquet", "xlsx")
+    }
+    assert mart_files - kept == changed | {"data/figures.js", "data/search.js", FINGERPRINTS}
+    rows = duckdb.sql(f"SELECT growth_pct FROM '{site}/downloads/marts.it_spend.csv'").fetchall()
+    assert (9.4,) in rows and (9.3,) not in rows
+    assert not (tmp_path / ".site.previous").exists()

@@ -15,12 +15,15 @@ Rows travel as `<script>` files, not JSON fetched at run time: a browser refuses
 reads one compact index, so 1,000 reports still make the same ~150 files. DuckDB writes the
 JSON of every row (`json_array`), CSV and Parquet itself; only XLSX goes row by row through
 Python, and a mart of more than XLSX_ROWS rows gets CSV and Parquet downloads only (`crw
-export` writes its XLSX). The catalogue reads the build the run just made, never the
-published file.
+export` writes its XLSX). A mart whose rows and columns hash as they did when the previous
+site was built (`data/fingerprints.json`; a run's build starts from the published site) keeps
+its files: a refresh that changes two marts rewrites two marts' files. The catalogue reads
+the build the run just made, never the published file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import shutil
@@ -53,6 +56,7 @@ SITE_SCHEMA = "marts"
 STATIC = Path(__file__).with_name("site_static")
 XLSX_ROWS = 100_000  # above this a mart's XLSX would cost more than its whole page
 FIGURE_INDEX = "figures"
+FINGERPRINTS = "data/fingerprints.json"  # each mart's fingerprint when its files were written
 FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
     "figure_id",
     "report_id",
@@ -149,36 +153,63 @@ def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], seen: set
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def _downloads(
+def _files(relation: str, rows: int) -> list[str]:
+    """The files of a mart's page besides its HTML: its rows and downloads."""
+    formats = ("csv", "parquet") if rows > XLSX_ROWS else ("csv", "parquet", "xlsx")
+    return [f"data/{relation}.js", *(f"downloads/{relation}.{fmt}" for fmt in formats)]
+
+
+def _download_links(relation: str, rows: int) -> str:
+    links = [
+        f'<a href="../{_e(name)}" download>{name.rpartition(".")[2].upper()}</a>'
+        for name in _files(relation, rows)[1:]
+    ]
+    if rows > XLSX_ROWS:
+        links.append(
+            f"XLSX: more than {XLSX_ROWS:,} rows, <code>crw export {_e(relation)} "
+            f"-o {_e(relation)}.xlsx</code> writes it"
+        )
+    return " · ".join(links)
+
+
+def _write_files(
     con: duckdb.DuckDBPyConnection, folder: Path, relation: str, quoted: str, rows: int
-) -> str:
-    links: list[str] = []
-    for fmt in ("csv", "parquet", "xlsx"):
-        target = folder / "downloads" / f"{relation}.{fmt}"
+) -> None:
+    for name in _files(relation, rows):
+        target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "xlsx":
-            if rows > XLSX_ROWS:
-                links.append(
-                    f"XLSX: more than {XLSX_ROWS:,} rows, <code>crw export {_e(relation)} "
-                    f"-o {_e(relation)}.xlsx</code> writes it"
-                )
-                continue
+        fmt = name.rpartition(".")[2]
+        if fmt == "js":
+            _data_script(target, con, f"SELECT * FROM {quoted}")
+        elif fmt == "xlsx":
             write_xlsx(con.execute(f"SELECT * FROM {quoted}"), target, sheet=relation)
         else:
             into = sql_literal(str(target))
             con.execute(f"COPY (SELECT * FROM {quoted}) TO {into} (FORMAT {fmt})")
-        links.append(f'<a href="../downloads/{_e(target.name)}" download>{fmt.upper()}</a>')
-    return " · ".join(links)
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, quoted: str, columns: object) -> str:
+    """What a mart's rows and columns hash to: equal fingerprints, equal files."""
+    [(rows, total)] = con.execute(
+        f"SELECT count(*), sum(hash(*COLUMNS(*)))::VARCHAR FROM {quoted}"
+    ).fetchall()
+    return f"{rows}:{total}:{hashlib.sha256(repr(columns).encode()).hexdigest()}"
+
+
+def _reuse(previous: Path, folder: Path, names: list[str]) -> bool:
+    """Move a mart's files from the previous site if all of them are there."""
+    if not all((previous / name).is_file() for name in names):
+        return False
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (previous / name).rename(folder / name)
+    return True
 
 
 def _table_page(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    table: TableDescription,
-    lineage: Mapping[str, Iterable[str]],
+    folder: Path, table: TableDescription, lineage: Mapping[str, Iterable[str]]
 ) -> None:
     relation = f"{table.schema}.{table.name}"
-    quoted = f"{quote(table.schema)}.{quote(table.name)}"
     dictionary = html_table(pd.DataFrame(table.columns.rows, columns=list(table.columns.columns)))
     links = (
         '{"figure_id": "../figure.html#"}'
@@ -195,7 +226,7 @@ def _table_page(
         )
         if text
     )
-    downloads = _downloads(con, folder, relation, quoted, table.rows)
+    downloads = _download_links(relation, table.rows)
     inputs = _lineage_html(relation, lineage, {relation}) or "<p>None.</p>"
     body = (
         f"<h1>{_e(relation)}</h1>{about}"
@@ -205,7 +236,6 @@ def _table_page(
         f"<h2>Dictionary</h2>{dictionary}"
         f"<h2>Lineage: its inputs</h2>{inputs}"
     )
-    _data_script(folder / "data" / f"{relation}.js", con, f"SELECT * FROM {quoted}")
     _write(
         folder / "tables" / f"{relation}.html",
         _page(relation, body, depth=1, scripts=[f"data/{relation}.js"]),
@@ -338,8 +368,16 @@ def build_site(
     """Write the whole site into `folder` (replacing what was there) from `con`. `lineage`
     maps each table to the tables it is built from; `report_id` is the report whose charts
     and findings the pages show."""
-    shutil.rmtree(folder, ignore_errors=True)
+    previous = folder.with_name(f".{folder.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if folder.is_dir():
+        folder.rename(previous)
     folder.mkdir(parents=True)
+    try:
+        known: dict[str, str] = json.loads((previous / FINGERPRINTS).read_text("utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    fingerprints: dict[str, str] = {}
     for asset in STATIC.iterdir():
         shutil.copyfile(asset, folder / asset.name)
     marts = con.execute(
@@ -352,8 +390,13 @@ def build_site(
     catalogue: list[str] = []
     for schema, name, comment in marts:
         table = table_description(con, schema, name, comment)
-        relation = f"{schema}.{name}"
-        _table_page(con, folder, table, lineage)
+        relation, quoted = f"{schema}.{name}", f"{quote(schema)}.{quote(name)}"
+        types = [(column[0], column[1]) for column in table.columns.rows]
+        fingerprints[relation] = _fingerprint(con, quoted, types)
+        files = _files(relation, table.rows)
+        if known.get(relation) != fingerprints[relation] or not _reuse(previous, folder, files):
+            _write_files(con, folder, relation, quoted, table.rows)
+        _table_page(folder, table, lineage)
         description = table.doc.description if table.doc else table.description
         grain = table.doc.grain if table.doc else ""
         fresh = _freshness(con, relation, [c[0] for c in table.columns.rows])
@@ -374,5 +417,7 @@ def build_site(
         "<th>grain</th><th>rows</th><th>freshness</th></tr>" + "".join(catalogue) + "</table>"
     )
     _write(folder / "index.html", _page("Data catalogue", body))
+    _write(folder / FINGERPRINTS, json.dumps(fingerprints, indent=1))
+    shutil.rmtree(previous, ignore_errors=True)
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     return SiteSummary(len(marts), files, figures)
