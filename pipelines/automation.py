@@ -1,10 +1,13 @@
 """Operations: the daily refresh schedule, the source-change sensor and declarative automation.
 
-- `refresh_all` is one asset job over every asset, so a refresh is one ordered run (the
+- `refresh_all` is one asset job over every asset but the per-report partitions
+  (`extraction/report_mentions`, job `extract_reports`), so a refresh is one ordered run (the
   warehouse has one writer; per-asset cron runs would race for it).
 - `daily_refresh` runs it every day (`CRW_REFRESH_CRON`, `CRW_REFRESH_TZ`).
 - `source_change` hashes every file under `sources/`; when one is added, changed or deleted it
-  requests the raw tables that file feeds and everything downstream of them.
+  requests the raw tables that file feeds and everything downstream of them. It also keeps
+  the per-report partitions equal to the reports with a document in reports.yaml: a new
+  report folder gets its partition, whose extraction its automation condition then requests.
 - `declarative_automation` evaluates the assets' automation conditions; `follow_upstream`
   gives every asset with upstream assets and no condition of its own FOLLOW_UPSTREAM (eager,
   but only once the upstream blocking checks passed).
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from pipelines.assets.extraction import MENTIONS_KEY, PARTITIONS_NAME, REPORT_IDS
 from pipelines.assets.keys import relation_key
 from warehouse import settings
 from warehouse.registry import TABLE_REGISTRY, Registry, fingerprints
@@ -34,7 +38,7 @@ FOLLOW_UPSTREAM = (
 
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(MENTIONS_KEY),
     description="Refresh every asset of the warehouse in one ordered run.",
 )
 
@@ -79,6 +83,25 @@ def _affected_tables(changed: list[str], all_tables: set[str], log) -> set[str]:
     return tables
 
 
+def _partition_requests(
+    instance: dg.DagsterInstance, log
+) -> list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest]:
+    """Add a partition for every report with a document that has none, delete the partitions
+    of reports that are gone (nothing, while reports.yaml does not load: the run says why)."""
+    try:
+        wanted = set(Registry.load(settings.sources_dir()).documents)
+    except Exception as error:
+        log.error(f"report partitions left as they are: {error}")
+        return []
+    have = set(instance.get_dynamic_partitions(PARTITIONS_NAME))
+    requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
+    if wanted - have:
+        requests.append(REPORT_IDS.build_add_request(sorted(wanted - have)))
+    if have - wanted:
+        requests.append(REPORT_IDS.build_delete_request(sorted(have - wanted)))
+    return requests
+
+
 @dg.sensor(
     name="source_change",
     job=refresh_all,
@@ -95,11 +118,14 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         # warehouse is built by the daily schedule or `crw refresh` (eager() requests assets
         # that become missing, not ones missing from the start).
         return dg.SensorResult(
-            skip_reason=f"recorded {len(current)} source files as the baseline", cursor=cursor
+            skip_reason=f"recorded {len(current)} source files as the baseline",
+            cursor=cursor,
+            dynamic_partitions_requests=_partition_requests(context.instance, context.log),
         )
     changed = _changed_paths(json.loads(context.cursor), current)
     if not changed:
         return dg.SensorResult(skip_reason="no source file changed", cursor=cursor)
+    partitions = _partition_requests(context.instance, context.log)
     context.log.info(f"changed under sources/: {', '.join(changed)}")
 
     graph = context.repository_def.asset_graph
@@ -114,7 +140,9 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     keys &= raw_keys
     if not keys:
         return dg.SensorResult(
-            skip_reason=f"{len(changed)} changed file(s) feed no table", cursor=cursor
+            skip_reason=f"{len(changed)} changed file(s) feed no table",
+            cursor=cursor,
+            dynamic_partitions_requests=partitions,
         )
     selection = sorted(dg.AssetSelection.assets(*keys).downstream().resolve(graph))
     return dg.SensorResult(
@@ -126,6 +154,7 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             )
         ],
         cursor=cursor,
+        dynamic_partitions_requests=partitions,
     )
 
 

@@ -6,6 +6,7 @@ are returned from a `@dg.definitions` function rather than listed one by one.
 
 import dagster as dg
 
+from pipelines.assets.extraction import extract_reports, report_mentions
 from pipelines.assets.metrics import metric_assets
 from pipelines.assets.models import model_assets
 from pipelines.assets.publish import publish_asset
@@ -42,8 +43,8 @@ def defs() -> dg.Definitions:
     assets += report_assets(table_lineage(assets))
     assets.append(publish_asset(key for asset in assets for key in asset.keys))
     return dg.Definitions(
-        assets=follow_upstream(assets),
-        jobs=[refresh_all],
+        assets=[*follow_upstream(assets), report_mentions],
+        jobs=[refresh_all, extract_reports],
         schedules=[daily_refresh()],
         sensors=[source_change, declarative_automation],
         resources={"warehouse": WarehouseResource()},

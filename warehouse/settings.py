@@ -33,3 +33,10 @@ def sources_dir() -> Path:
 def models_dir() -> Path:
     """The dbt-like folder of SQL models (`MODELS_PATH`)."""
     return _path_from_env("MODELS_PATH", PROJECT_ROOT / "dbt_like_sql")
+
+
+def extractions_dir() -> Path:
+    """Each report's extracted mentions, kept beside the warehouse file on the same volume
+    (`EXTRACTIONS_PATH`): written by the per-report partitions, read by the coverage step."""
+    published = warehouse_path()
+    return _path_from_env("EXTRACTIONS_PATH", published.with_name(f".{published.name}.extractions"))

@@ -13,6 +13,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from pipelines.assets.extraction import MENTIONS_KEY
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import frame_preview
@@ -46,16 +47,18 @@ def _metric(
     deps: list[str],
     build: Callable[[Build], Iterable],
     checks: Sequence[dg.AssetCheckSpec] = (),
+    other_deps: Sequence[dg.AssetKey] = (),
 ) -> Member:
     """What every metric asset shares: key = its relation, group, kinds, and the description
-    from the table's docs (dbt_like_sql/marts/_models.yml)."""
+    from the table's docs (dbt_like_sql/marts/_models.yml). `deps` are the relations it reads;
+    `other_deps` assets that are not warehouse relations."""
     schema, name = split(relation)
     return Member(
         spec=dg.AssetSpec(
             relation_key(relation),
             group_name=GROUP,
             kinds={"duckdb", "pandas", "python"},
-            deps=[relation_key(r) for r in deps],
+            deps=[*(relation_key(r) for r in deps), *other_deps],
             description=python_table_doc(name, schema).comment,
         ),
         build=build,
@@ -246,6 +249,7 @@ def _report_coverage(build: Build):
         curated_figures=found.curated,
         curated_not_found=dg.MetadataValue.json(found.not_found),
         untranscribed=len(untranscribed),
+        reports_from_stored_extraction=dg.MetadataValue.json(found.stored),
     )
     shown = untranscribed[["report_id", "line", "value_as_printed", "unit", "period", "quote"]]
     yield dg.AssetCheckResult(
@@ -308,6 +312,7 @@ def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                     "transcribed (a warning: the list is what a reviewer adds next).",
                 )
             ],
+            other_deps=[MENTIONS_KEY],
         ),
     ]
     return [

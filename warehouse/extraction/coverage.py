@@ -3,7 +3,9 @@ mention set beside the report's curated figures.
 
 It reads what the pipeline loaded (`raw.report_documents`, `raw.report_lines`, the reports'
 dates in `raw.reports`, the curated figures in `marts.fct_report_figures`), so it sees the
-same text the quote check saw.
+same text the quote check saw. A report's mentions come from its stored extraction (the
+per-report partitions, `warehouse/extraction/stored.py`) when one was made from that same
+document, date and code; otherwise they are extracted here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from warehouse.extraction.review import (
     mention_row,
     read_curated_figures,
 )
+from warehouse.extraction.stored import stored_mentions
 
 COVERAGE_COLUMNS = ("report_id", "position", *MENTION_COLUMNS, "status", "figure_id")
 _DOCUMENTS_SQL = """
@@ -43,6 +46,7 @@ class ReportCoverage:
     rows: list[tuple[object, ...]] = field(default_factory=list)
     curated: int = 0
     not_found: list[str] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)  # reports whose stored extraction was used
 
     @property
     def found_share(self) -> float:
@@ -63,7 +67,11 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     for report_id, file, sha256, pages, published in con.execute(_DOCUMENTS_SQL).fetchall():
         lines = tuple(DocumentLine(*row) for row in con.execute(_LINES_SQL, [report_id]).fetchall())
         document = Document(file, sha256, pages, lines)
-        mentions = extract(document, published)
+        mentions = stored_mentions(report_id, sha256, published)
+        if mentions is None:
+            mentions = extract(document, published)
+        else:
+            result.stored.append(report_id)
         figures = read_curated_figures(con, report_id)
         matched = coverage(document, mentions, figures)
         result.rows += [

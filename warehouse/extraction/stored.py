@@ -1,0 +1,76 @@
+"""Each report's extracted mentions, stored per report so that the extraction of many
+documents can run in parallel processes (one Dagster partition per report) while the single
+step that writes `marts.report_coverage` only reads the results.
+
+A stored extraction is used only for exactly the input it was made from: the document's
+sha256, the report's publication date (it decides which periods are forecasts) and the source
+of the `warehouse` package (any change of the extractor's code makes every stored one stale).
+Anything else is a miss, and the coverage step extracts that report itself; a stale or missing
+file can make coverage slower, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from warehouse import settings
+from warehouse.documents import Document
+from warehouse.extraction.mentions import Mention, extract
+from warehouse.store import write_file_atomically
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 of every module of the `warehouse` package, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def extraction_key(document_sha256: str, published: date | None) -> str:
+    """What a stored extraction must have been made from to be used."""
+    return f"{document_sha256}/{published}/{code_fingerprint()}"
+
+
+@dataclass(frozen=True)
+class StoredExtraction:
+    key: str
+    mentions: tuple[Mention, ...]
+
+
+def _path(report_id: str, root: Path | None) -> Path:
+    return (root or settings.extractions_dir()) / f"{report_id}.pickle"
+
+
+def extract_and_store(
+    report_id: str, document: Document, published: date | None, root: Path | None = None
+) -> tuple[Mention, ...]:
+    """Extract the document's mentions and store them for `report_id` (replacing the file
+    whole, so a reader sees the old extraction or the new one)."""
+    mentions = tuple(extract(document, published))
+    stored = StoredExtraction(extraction_key(document.sha256, published), mentions)
+    write_file_atomically(_path(report_id, root), pickle.dumps(stored))
+    return mentions
+
+
+def stored_mentions(
+    report_id: str, document_sha256: str, published: date | None, root: Path | None = None
+) -> tuple[Mention, ...] | None:
+    """The stored mentions of the report if they were extracted from exactly this input,
+    else None."""
+    path = _path(report_id, root)
+    if not path.is_file():
+        return None
+    stored = pickle.loads(path.read_bytes())  # written only by extract_and_store above
+    if not isinstance(stored, StoredExtraction):
+        return None
+    return stored.mentions if stored.key == extraction_key(document_sha256, published) else None
