@@ -21,6 +21,7 @@ of those columns' cells as printed (the event's name, its date as printed).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -59,10 +60,10 @@ def qualifier_words(quote: str, value: str, names: tuple[str, ...] = ()) -> dict
         quote = quote.replace(_fold(name), "")
     # the form the quote prints the value in (Arabic digits before a Chinese numeral, which
     # as 一 also occurs in words like 一期)
-    form = next((f for f in printed_forms(value) if re.search(f, quote)), None)
+    form = next((f for f in _compiled_forms(value) if f.search(quote)), None)
     words = {}
     for clause in _CLAUSES.split(quote):
-        if (form and re.search(form, clause)) or not _DIGIT.search(clause):
+        if (form and form.search(clause)) or not _DIGIT.search(clause):
             words |= {word: QUALIFIER_OF[word] for word in QUALIFIER_PATTERN.findall(clause)}
     return words
 
@@ -95,8 +96,16 @@ def printed_forms(value: str) -> list[str]:
     return forms
 
 
+@functools.lru_cache(maxsize=8192)
+def _compiled_forms(value: str) -> tuple[re.Pattern[str], ...]:
+    """`printed_forms` compiled once per value: each quoted row searches its value's forms
+    twice (in the quote, then in the clause that holds it), and a few hundred reports already
+    print thousands of distinct values, more than the 512 patterns `re` keeps compiled."""
+    return tuple(re.compile(form) for form in printed_forms(value))
+
+
 def contains_value(quote: str, value: str) -> bool:
-    return any(re.search(form, quote) for form in printed_forms(value))
+    return any(form.search(quote) for form in _compiled_forms(value))
 
 
 @dataclass(frozen=True)
