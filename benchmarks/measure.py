@@ -128,11 +128,13 @@ def _direct_sql(published: Path, runs: int) -> dict:
     import duckdb
 
     from pipelines.definitions import defs
+    from warehouse.figure_models import generated_models
     from warehouse.models import ModelProject, run_test
+    from warehouse.registry import Registry
 
     graph = defs().resolve_asset_graph()
     produced = {".".join(k.path) for k in graph.get_all_asset_keys()}
-    project = ModelProject.load(produced)
+    project = ModelProject.load(produced, generated=generated_models(Registry.load()))
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "direct.duckdb"
         shutil.copyfile(published, copy)

@@ -20,6 +20,7 @@ from pipelines.automation import (
     source_change,
 )
 from pipelines.resources import WarehouseResource
+from warehouse.figure_models import generated_models
 from warehouse.models import ModelProject
 from warehouse.registry import Registry
 
@@ -39,7 +40,8 @@ def defs() -> dg.Definitions:
     registry = Registry.load()
     python_assets = [*raw_assets(registry), *metric_assets(registry)]
     produced = {".".join(key.path) for asset in python_assets for key in asset.keys}
-    assets = [*python_assets, *model_assets(ModelProject.load(produced))]
+    project = ModelProject.load(produced, generated=generated_models(registry))
+    assets = [*python_assets, *model_assets(project)]
     assets += report_assets(table_lineage(assets))
     assets.append(publish_asset(key for asset in assets for key in asset.keys))
     return dg.Definitions(

@@ -73,11 +73,16 @@ REPORT_ASSETS = {dg.AssetKey(["reports", name]) for name in ("charts", "report_h
 
 def test_every_asset_is_loaded_and_nothing_else():
     """Factory-built assets that silently fail to load would not show in the UI: the loaded
-    set must be exactly one per source table, one per SQL file and the metric assets."""
+    set must be exactly one per source table, one per SQL file, the models generated for the
+    figures tables (their rows, topics and one staging model each) and the metric assets."""
+    figures_tables = [s.name for s in Registry.load().tables.values() if s.kind == "figures"]
     models = {
         dg.AssetKey([path.parent.name, path.stem])
         for path in settings.models_dir().glob("*/*.sql")
         if path.parent.name != "tests"
+    } | {
+        dg.AssetKey(["staging", name])
+        for name in ["stg_figure_rows", "stg_figure_topics", *(f"stg_{t}" for t in figures_tables)]
     }
     expected = (
         {dg.AssetKey(["raw", t]) for t in RAW_TABLES}

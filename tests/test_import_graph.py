@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "warehouse.quotes",
         "warehouse.loading",
         "warehouse.models",
+        "warehouse.figure_models",
         "warehouse.extraction",
         "warehouse.query",
     ),

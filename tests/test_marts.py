@@ -16,6 +16,7 @@ from runs import materialize
 from pipelines.assets.keys import relation_key
 from pipelines.definitions import defs
 from warehouse import settings
+from warehouse.figure_models import FIGURE_ROWS, generated_models
 from warehouse.models import ModelProject
 from warehouse.registry import FIGURES, Registry
 from warehouse.reporting import report_to_show
@@ -154,7 +155,11 @@ def tables(graph) -> set[str]:
     return {".".join(key.path) for key in graph.get_all_asset_keys()}
 
 
-def test_one_asset_per_sql_file_with_the_sqls_dependencies():
+def _project(graph) -> ModelProject:
+    return ModelProject.load(tables(graph), generated=generated_models(Registry.load()))
+
+
+def test_one_asset_per_sql_file_or_generated_model_with_the_sqls_dependencies():
     graph = defs().resolve_asset_graph()
     root = settings.models_dir()
     files = {
@@ -163,8 +168,11 @@ def test_one_asset_per_sql_file_with_the_sqls_dependencies():
         if p.parent.name != "tests"
     }
     models = {k for k in graph.get_all_asset_keys() if "sql" in graph.get(k).kinds}
-    assert models == {dg.AssetKey(list(f.parts)) for f in files}
-    project = ModelProject.load(tables(graph))
+    generated = {relation_key(r) for r in generated_models(Registry.load())}
+    assert models == {dg.AssetKey(list(f.parts)) for f in files} | generated
+    # one figures table = rows, topics, stg_<table>: 15 figures tables, 17 generated models
+    assert len(generated) == 2 + sum(s.kind == FIGURES for s in Registry.load().tables.values())
+    project = _project(graph)
     for model in project.models.values():
         node = graph.get(relation_key(model.relation))
         assert node.parent_keys == {relation_key(r) for r in model.reads}, model.file
@@ -181,10 +189,10 @@ def test_one_asset_per_sql_file_with_the_sqls_dependencies():
 
 def test_every_raw_table_has_a_staging_model():
     registry = Registry.load()
-    models = ModelProject.load(tables(defs().resolve_asset_graph())).models
+    models = _project(defs().resolve_asset_graph()).models
     for spec in registry.tables.values():
         assert f"staging.stg_{spec.name}" in models, spec.name
-        reader = "staging.stg_figures" if spec.kind == FIGURES else f"staging.stg_{spec.name}"
+        reader = FIGURE_ROWS if spec.kind == FIGURES else f"staging.stg_{spec.name}"
         assert f"raw.{spec.name}" in models[reader].reads, spec.name
 
 

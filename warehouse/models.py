@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import graphlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,10 @@ from warehouse.sql_parse import MACRO, QUERY, ModelError, ParseCache
 from warehouse.store import quote, sql_literal
 
 TESTS_FOLDER = "tests"
+GENERATED = "generated from sources/tables.yaml (warehouse/figure_models.py)"  # a model's file
+# the generated models feed this file's model and read it: a project without it (a test's
+# empty project) gets none
+FIGURES_MODEL_FILE = Path("staging", "stg_figures.sql")
 BLOCKING_SCHEMAS = frozenset({"staging"})  # bad staging must not feed the marts
 FAILING_ROWS_SHOWN = 20
 
@@ -203,9 +207,10 @@ def _declared_tests(schema: str, relation: str, entry: dict[str, Any]) -> list[M
 # ---- the project ------------------------------------------------------------------------
 
 
-def _load_model(path: Path, display: str, entry: dict[str, Any], cache: ParseCache) -> Model:
-    schema, name = path.parent.name, path.stem
-    sql = path.read_text(encoding="utf-8")
+def _load_model(
+    relation: str, display: str, sql: str, entry: dict[str, Any], docs_file: str, cache: ParseCache
+) -> Model:
+    schema, name = relation.split(".")
     parsed = cache.parsed(sql, display)
     if parsed.kind == MACRO and parsed.creates != f"{schema}.{name}":
         raise ModelError(
@@ -216,13 +221,10 @@ def _load_model(path: Path, display: str, entry: dict[str, Any], cache: ParseCac
             f"{display}: a model is one SELECT (or CREATE OR REPLACE MACRO) "
             f"statement, not {parsed.kind.upper()}"
         )
-    relation = f"{schema}.{name}"
     try:
         tests = _declared_tests(schema, relation, entry)
     except (KeyError, TypeError, ValueError) as error:
-        raise ModelError(
-            f"{path.parent.parent.name}/{schema}/{DOCS_FILE}: model '{name}': bad test: {error}"
-        ) from None
+        raise ModelError(f"{docs_file}: model '{name}': bad test: {error}") from None
     return Model(
         schema=schema,
         name=name,
@@ -243,12 +245,20 @@ class ModelProject:
     models: dict[str, Model] = field(default_factory=dict)  # relation -> model
 
     @classmethod
-    def load(cls, sources: Iterable[str], root: Path | None = None) -> ModelProject:
+    def load(
+        cls,
+        sources: Iterable[str],
+        root: Path | None = None,
+        generated: Mapping[str, str] | None = None,
+    ) -> ModelProject:
         """`sources`: the schema-qualified tables the Python assets produce (raw.*, metric
-        marts), which models may read besides each other."""
+        marts), which models may read besides each other. `generated`: relation → SQL of the
+        models written from the registry (warehouse/figure_models.py), kept where the project
+        has FIGURES_MODEL_FILE; a file of the same name replaces one."""
         root = root or settings.models_dir()
         cache = ParseCache(settings.sql_parse_cache_path())
-        models: dict[str, Model] = {}
+        docs_by_schema: dict[str, dict[str, Any]] = {}
+        files_by_schema: dict[str, list[Path]] = {}
         for folder in sorted(
             p
             for p in root.iterdir()
@@ -263,17 +273,32 @@ class ModelProject:
                 )
             except DocsError as error:
                 raise ModelError(str(error)) from None
-            files = sorted(folder.glob("*.sql"))
+            docs_by_schema[folder.name] = docs
+            files_by_schema[folder.name] = sorted(folder.glob("*.sql"))
+        models: dict[str, Model] = {}
+        if not (root / FIGURES_MODEL_FILE).exists():
+            generated = {}
+        for relation, sql in (generated or {}).items():
+            schema, name = relation.split(".")
+            entry = docs_by_schema.get(schema, {}).get(name, {})
+            docs_file = f"{root.name}/{schema}/{DOCS_FILE}"
+            models[relation] = _load_model(relation, GENERATED, sql, entry, docs_file, cache)
+        for schema, files in files_by_schema.items():
+            docs = docs_by_schema[schema]
             for path in files:
-                model = _load_model(
-                    path, f"{root.name}/{folder.name}/{path.name}", docs.get(path.stem, {}), cache
-                )
-                models[model.relation] = model
+                display = f"{root.name}/{schema}/{path.name}"
+                sql = path.read_text(encoding="utf-8")
+                entry = docs.get(path.stem, {})
+                docs_file = f"{root.name}/{schema}/{DOCS_FILE}"
+                relation = f"{schema}.{path.stem}"
+                models[relation] = _load_model(relation, display, sql, entry, docs_file, cache)
             documented = {n for n, e in docs.items() if e.get("built_by") != PYTHON_BUILT}
-            if unknown := sorted(documented - {p.stem for p in files}):
+            if unknown := sorted(
+                documented - {m.name for m in models.values() if m.schema == schema}
+            ):
                 raise ModelError(
-                    f"{root.name}/{folder.name}/{DOCS_FILE}: documents "
-                    f"{unknown}, which have no .sql file in {folder.name}/ (a table a Python "
+                    f"{root.name}/{schema}/{DOCS_FILE}: documents "
+                    f"{unknown}, which have no .sql file in {schema}/ (a table a Python "
                     f"asset builds says built_by: {PYTHON_BUILT})"
                 )
         project = cls(root, models)

@@ -82,6 +82,9 @@ class TableSpec:
     # records tables: the columns whose cells a row's `quote` must hold (its quote is checked
     # against the report's document as a figure's is; empty: the table has no quotes)
     quote_contains: tuple[str, ...] = ()
+    # figures tables: the topic mart that shows its figures (marts.<topic>, the `topic` of
+    # marts.fct_report_figures); its own name unless tables.yaml says `topic:`
+    topic: str = ""
 
     @property
     def quoted(self) -> bool:
@@ -152,6 +155,7 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         columns=columns,
         aliases={entity: tuple(names) for entity, names in (raw.get("aliases") or {}).items()},
         quote_contains=quote_contains,
+        topic=str(raw.get("topic") or name),
     )
 
 

@@ -8,11 +8,11 @@ SELECT
     figure_id,
     report_id,
     table_name,
-    -- the topic mart that shows the figure: marts.<topic>
-    CASE table_name
-        WHEN 'datacenter_project_figures' THEN 'datacenter_projects'
-        ELSE table_name
-    END AS topic,
+    -- the topic mart that shows the figure: marts.<topic> (tables.yaml's `topic:`)
+    (
+        SELECT t.topic FROM staging.stg_figure_topics AS t
+        WHERE t.table_name = stg_figures.table_name
+    ) AS topic,
     dimensions,
     -- the same as text, `region=china` (several: sorted, `;`-separated); '' when none
     coalesce(array_to_string(list_sort(list_transform(map_entries(dimensions),

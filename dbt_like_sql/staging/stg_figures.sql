@@ -1,35 +1,10 @@
 -- Every figure of every figures table in one long table: units normalized to their base unit
 -- (value_base = value × units.factor), the period as a date range, the report and the cited
--- source attached, provenance kept. The per-table models staging.stg_<table> select from it.
---
--- Adding a figures table: add its line to `figures` below (tables with dimension columns pack
--- them into the `dimensions` map) and a one-line staging/stg_<table>.sql.
+-- source attached, provenance kept. Its rows come from staging.stg_figure_rows and the
+-- per-table models staging.stg_<table> select from it; both are generated from
+-- sources/tables.yaml (warehouse/figure_models.py), so a new figures table needs no SQL here.
 WITH figures AS (
-    SELECT 'ai_cloud' AS table_name, * FROM raw.ai_cloud
-    UNION ALL BY NAME SELECT 'carrier_cloud' AS table_name, * FROM raw.carrier_cloud
-    UNION ALL BY NAME SELECT 'cloud_adoption' AS table_name, * FROM raw.cloud_adoption
-    UNION ALL BY NAME SELECT 'compute_centers' AS table_name, * FROM raw.compute_centers
-    UNION ALL BY NAME
-    SELECT 'datacenter_project_figures' AS table_name, * FROM raw.datacenter_project_figures
-    UNION ALL BY NAME SELECT 'gpt_models' AS table_name, * FROM raw.gpt_models
-    UNION ALL BY NAME SELECT 'gpu_model' AS table_name, * FROM raw.gpu_model
-    UNION ALL BY NAME SELECT 'hpc_market' AS table_name, * FROM raw.hpc_market
-    UNION ALL BY NAME
-    SELECT 'hyperscaler_financials' AS table_name, MAP { 'company': company } AS dimensions,
-           * EXCLUDE (company)
-    FROM raw.hyperscaler_financials
-    UNION ALL BY NAME SELECT 'intelligent_compute' AS table_name, * FROM raw.intelligent_compute
-    UNION ALL BY NAME SELECT 'it_spend' AS table_name, * FROM raw.it_spend
-    UNION ALL BY NAME SELECT 'low_code' AS table_name, * FROM raw.low_code
-    UNION ALL BY NAME
-    SELECT 'market_share' AS table_name, MAP { 'market': market } AS dimensions, * EXCLUDE (market)
-    FROM raw.market_share
-    UNION ALL BY NAME
-    SELECT 'public_cloud_market' AS table_name, MAP { 'region': region } AS dimensions,
-           * EXCLUDE (region)
-    FROM raw.public_cloud_market
-    UNION ALL BY NAME SELECT 'saas_market' AS table_name, * FROM raw.saas_market
-    UNION ALL BY NAME SELECT 'server_depreciation' AS table_name, * FROM raw.server_depreciation
+    SELECT * FROM staging.stg_figure_rows
 ),
 
 period_parts AS (

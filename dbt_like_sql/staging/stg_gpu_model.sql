@@ -1,3 +1,0 @@
--- The gpu_model figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
-WHERE table_name = 'gpu_model'

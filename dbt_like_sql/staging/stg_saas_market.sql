@@ -1,3 +1,0 @@
--- The saas_market figures of staging.stg_figures: units normalized, report and source attached.
-SELECT * EXCLUDE (table_name, dimensions) FROM staging.stg_figures
-WHERE table_name = 'saas_market'
