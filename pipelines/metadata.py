@@ -13,6 +13,10 @@ PREVIEW_ROWS = 10
 PREVIEW_CELL_CHARS = 40  # a longer cell (a description, a list of ids) is cut with "…"
 ROW_COUNT = "dagster/row_count"
 COLUMN_SCHEMA = "dagster/column_schema"
+# what `crw refresh` prints from the metadata: the file or folder an asset published, and the
+# `crw query` statement that lists the findings of a warning check
+PATH = "path"
+FINDINGS_QUERY = "findings_query"
 
 _CATALOG_SQL = """
 SELECT t.schema_name || '.' || t.table_name, t.estimated_size,

@@ -19,6 +19,7 @@ from dagster._core.utils import make_new_run_id
 from pipelines.assets.layer import FAILED_ASSETS, SKIPPED_ASSETS
 from pipelines.assets.publish import PUBLISH_KEY, VERSION
 from pipelines.automation import REFRESH_JOB
+from pipelines.metadata import FINDINGS_QUERY, PATH
 from warehouse import settings
 from warehouse.publication import Layout
 
@@ -35,6 +36,8 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     rows: dict[str, int | None] = field(default_factory=dict)
     checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name, outcome
+    finding_queries: dict[tuple[str, str], str] = field(default_factory=dict)  # asset, check
+    files: dict[str, str] = field(default_factory=dict)  # asset -> the path it published
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     reported: dict[str, list[str]] = field(default_factory=dict)  # step -> assets, in order
@@ -70,14 +73,19 @@ class Progress:
                 self.published_version = getattr(version, "value", None)
                 self._report(event.step_key, PUBLISH_KEY.to_user_string())
                 return
+            asset = materialization.asset_key.to_user_string()
             count = materialization.metadata.get(ROW_COUNT)
-            self.rows[materialization.asset_key.to_user_string()] = getattr(count, "value", None)
-            self._report(event.step_key, materialization.asset_key.to_user_string())
+            self.rows[asset] = getattr(count, "value", None)
+            if PATH in materialization.metadata:
+                self.files[asset] = str(materialization.metadata[PATH].value)
+            self._report(event.step_key, asset)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            self.checks.setdefault(data.asset_key.to_user_string(), []).append(
-                (data.check_name, _outcome_of(data))
-            )
-            self._report(event.step_key, data.asset_key.to_user_string())
+            asset = data.asset_key.to_user_string()
+            self.checks.setdefault(asset, []).append((data.check_name, _outcome_of(data)))
+            if FINDINGS_QUERY in data.metadata:
+                query = str(data.metadata[FINDINGS_QUERY].value)
+                self.finding_queries[(asset, data.check_name)] = query
+            self._report(event.step_key, asset)
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             for asset in self.reported.get(event.step_key, []):
                 self.say(f"finished  {self._outcome(asset)}")
@@ -121,15 +129,22 @@ class Progress:
             text += "; checks " + ", ".join(f"{name} {outcome}" for name, outcome in checks)
         return text
 
-    def summary(self, publication: str) -> str:
-        checks = [outcome for results in self.checks.values() for _, outcome in results]
-        lines = ["", "Tables built:" if self.rows else "No table built."]
-        width = max((len(a) for a in self.rows), default=0)
-        lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(self.rows.items())]
-        lines.append(
-            f"Checks: {checks.count(PASSED)} passed, {checks.count(FAILED)} failed, "
-            f"{checks.count(WARNING)} warnings (findings, not failures)"
-        )
+    def summary(self, publication: str, published: bool = True) -> str:
+        """What an analyst reads first: the marts with their rows, the checks (a failed one
+        and every finding by name, with the query that lists the findings), the files the
+        run published; the layers below the marts only as counts."""
+        marts = {a: n for a, n in self.rows.items() if a.startswith(f"{MARTS}/")}
+        lines = ["", f"Marts built: {len(marts)}" if marts else "No mart built."]
+        width = max((len(a) for a in marts), default=0)
+        lines += [f"  {asset:<{width}}  {_rows(n):>14}" for asset, n in sorted(marts.items())]
+        below = _layer_counts({a: n for a, n in self.rows.items() if a not in marts})
+        if below:
+            lines.append(f"Also built: {below}")
+        lines += self._check_lines()
+        if published and self.files:
+            width = max(len(a) for a in self.files)
+            lines.append("Files:")
+            lines += [f"  {asset:<{width}}  {path}" for asset, path in sorted(self.files.items())]
         if self.failed:
             lines.append(f"Failed: {', '.join(self.failed)}")
         if self.skipped:
@@ -138,8 +153,45 @@ class Progress:
         lines.append(publication)
         return "\n".join(lines)
 
+    def _check_lines(self) -> list[str]:
+        outcomes = [
+            (asset, name, outcome)
+            for asset, results in sorted(self.checks.items())
+            for name, outcome in results
+        ]
+        count = [o for _, _, o in outcomes].count
+        lines = [
+            f"Checks: {count(PASSED)} passed, {count(FAILED)} failed, {count(WARNING)} "
+            "warnings (findings about the report, not failures)"
+        ]
+        lines += [f"  FAILED   {name} on {asset}" for asset, name, o in outcomes if o == FAILED]
+        for asset, name, outcome in outcomes:
+            if outcome == WARNING:
+                lines.append(f"  finding  {name} on {asset}")
+                query = self.finding_queries.get((asset, name))
+                if query:
+                    lines.append(f'           crw query "{query}"')
+        return lines
+
+
+def _layer_counts(rows: dict[str, int | None]) -> str:
+    """`raw 30 tables (812 rows), staging 31 tables (950 rows), reports 2 assets`."""
+    layers: dict[str, list[int | None]] = {}
+    for asset, count in sorted(rows.items()):
+        layers.setdefault(asset.split("/")[0], []).append(count)
+    parts = []
+    for layer, counts in layers.items():
+        known = [n for n in counts if n is not None]
+        parts.append(
+            f"{layer} {len(counts)} tables ({sum(known):,} rows)"
+            if known
+            else f"{layer} {len(counts)} asset{'' if len(counts) == 1 else 's'}"
+        )
+    return ", ".join(parts)
+
 
 PASSED, FAILED, WARNING = "passed", "FAILED", "warning"
+MARTS = "marts"
 
 
 def cause(error) -> str:
@@ -237,7 +289,7 @@ def refresh() -> int:
             tags={"crw/trigger": "cli"},
         )
     done, line = publication(settings.warehouse_path(), result.success, progress.published_version)
-    print(progress.summary(line))
+    print(progress.summary(line, published=done))
     return 0 if done else 1
 
 

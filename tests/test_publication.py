@@ -113,20 +113,47 @@ def test_readers_never_fail_and_never_see_a_mix(warehouse, sources):
         except duckdb.Error as error:
             failures.append(str(error))
         latencies.append(time.perf_counter() - started)
-    out, _ = refresh.communicate(timeout=REFRESH_TIMEOUT)
+    printed, _ = refresh.communicate(timeout=REFRESH_TIMEOUT)
 
     print(
         f"\nreads during the refresh: {len(latencies)} attempted, {len(failures)} failed, "
         f"latency median {statistics.median(latencies) * 1000:.1f} ms, "
         f"max {max(latencies) * 1000:.1f} ms; states seen {sorted(seen)}"
     )
-    assert refresh.returncode == 0, out
+    assert refresh.returncode == 0, printed
+    _assert_the_summary_leads_with_the_marts(printed, warehouse)
     assert failures == []
     assert seen <= {BEFORE, AFTER}, "a read saw tables from two different refreshes"
     assert _state(warehouse) == AFTER
     # A reader connected before the refresh kept its snapshot, and did not block the refresh.
     out, _ = held.communicate("\n", timeout=60)
     assert (held.returncode, out.strip()) == (0, str(BEFORE))
+
+
+def _assert_the_summary_leads_with_the_marts(printed: str, warehouse: Path) -> None:
+    """The summary after a refresh: marts with rows first, raw and staging as counts, the
+    findings by name each with a `crw query` that lists them, the published page and charts."""
+    summary = printed[printed.index("\nMarts built: ") :].splitlines()
+    assert "  marts/it_spend" in "\n".join(summary) and summary[1].startswith("Marts built: ")
+    assert not [line for line in summary if line.startswith(("  raw/", "  staging/"))]
+    also = next(line for line in summary if line.startswith("Also built: "))
+    assert "raw " in also and "staging " in also and " rows)" in also
+    assert summary.index(also) < next(i for i, x in enumerate(summary) if x.startswith("Checks:"))
+    finding = summary.index("  finding  report_formula on marts/report_consistency")
+    query = summary[finding + 1].strip()
+    assert query.startswith('crw query "') and query.endswith('"')
+    # The query lists the formula findings: AWS's 28.7 % margin, 张北's and 乌兰察布's FLOPS.
+    check_ids = {row[0] for row in run_query(query[len('crw query "') : -1], warehouse).rows}
+    assert check_ids == {
+        f"formula:{REPORT}/hyperscaler_financials/amazon/aws/operating_margin/2022",
+        f"formula:{REPORT}/compute_centers/alibaba_zhangbei/ai_compute_as_printed/2022",
+        f"formula:{REPORT}/compute_centers/alibaba_ulanqab/ai_compute_as_printed/2022",
+    }
+    files = dict(line.split() for line in summary[summary.index("Files:") + 1 :][:2])
+    assert files == {
+        "reports/charts": str(warehouse.parent / "charts"),
+        "reports/report_html": str(warehouse.parent / "report.html"),
+    }
 
 
 def test_bad_source_fails_the_refresh_and_publishes_nothing(warehouse, sources):

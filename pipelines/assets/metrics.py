@@ -16,7 +16,7 @@ from pydantic import Field
 from pipelines.assets.extraction import MENTIONS_KEY
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.metadata import frame_preview
+from pipelines.metadata import FINDINGS_QUERY, frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
@@ -227,6 +227,8 @@ def _report_consistency(registry: Registry, build: Build):
                 "findings": dg.MetadataValue.md(
                     bad[FINDING_COLUMNS].to_markdown(index=False) if len(bad) else "none"
                 ),
+                FINDINGS_QUERY: "SELECT check_id, stated, recomputed, unit, note "
+                f"FROM report_consistency WHERE status = 'mismatch' AND relation = '{relation}'",
             },
         )
 
@@ -262,6 +264,8 @@ def _report_coverage(build: Build):
             "figures": dg.MetadataValue.md(
                 shown.head(SHOWN).to_markdown(index=False) if len(shown) else "none"
             ),
+            FINDINGS_QUERY: "SELECT report_id, line, value_as_printed, unit, period "
+            f"FROM report_coverage WHERE status = '{UNTRANSCRIBED}'",
         },
     )
 

@@ -23,6 +23,7 @@ import dagster as dg
 
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
+from pipelines.metadata import PATH
 from warehouse.relations import DIM_DATA_SOURCES, DIM_REPORTS, FIGURES_MART
 from warehouse.reporting import (
     CHARTS_DIR,
@@ -50,8 +51,11 @@ def _deps(*relations: str) -> list[dg.AssetKey]:
 def _charts(build: Build):
     con = build.warehouse.build.connection
     report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
-    metadata: dict[str, dg.MetadataValue] = {"charts": dg.MetadataValue.int(len(CHARTS))}
     published = build.warehouse.build.published_artifact(CHARTS_DIR)
+    metadata: dict[str, dg.MetadataValue] = {
+        "charts": dg.MetadataValue.int(len(CHARTS)),
+        PATH: dg.MetadataValue.path(str(published)),
+    }
     for chart in write_charts(con, report_id, build.warehouse.build.artifact_path(CHARTS_DIR)):
         spec, path = chart.spec, published / chart.path.name
         source = provenance_text(provenance(con, report_id, spec.figure_tables))
@@ -76,7 +80,7 @@ def _report_html(build: Build):
     yield dg.MaterializeResult(
         asset_key=REPORT_KEY,
         metadata={
-            "path": dg.MetadataValue.path(str(path)),
+            PATH: dg.MetadataValue.path(str(path)),
             "size_kb": round(len(data) / 1024, 1),
             "url": dg.MetadataValue.url(path.as_uri()),
         },
