@@ -4,6 +4,7 @@ ids of each row, and which one-off scenarios of earlier runs stay. Values worked
 import pandas as pd
 import pytest
 
+from warehouse.metrics.gpu_demand import PARAMETERS
 from warehouse.metrics.scenarios import (
     RUN_CONFIG,
     SCENARIO_FILE,
@@ -12,18 +13,8 @@ from warehouse.metrics.scenarios import (
     file_scenarios,
 )
 
-UNITS = {
-    "training_compute": "TFLOP",
-    "gpu_throughput": "TFLOPS",
-    "gpu_utilization": "percent",
-    "training_window": "months",
-    "days_per_month": "days",
-    "gpus_per_server": "count",
-    "monthly_active_users": "100 million",
-    "questions_per_user_per_day": "count",
-    "words_per_answer": "count",
-    "time_per_word": "ms",
-}
+# each assumption in the unit the model takes it in
+UNITS = {p: u for units in PARAMETERS.values() for p, u in units.items()}
 # the report's assumptions (section 1.6)
 TRAINING = [
     ("training_compute", 3.14e11),
