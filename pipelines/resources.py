@@ -16,6 +16,12 @@ from pydantic import PrivateAttr
 from warehouse import settings
 from warehouse.store import WarehouseBuild
 
+# The Dagster concurrency pool of every step that writes the warehouse (each layer step and
+# publishing). pipelines/dagster.yaml limits every pool to one slot, so the writing steps of
+# two runs of one instance in progress at once (a `crw refresh` in a shell beside a run the
+# daemon launched) never overlap.
+WAREHOUSE_POOL = "warehouse"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """Write access to the DuckDB warehouse for the duration of a run."""

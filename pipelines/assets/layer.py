@@ -19,7 +19,7 @@ from typing import Any
 import dagster as dg
 
 from pipelines.metadata import catalog_metadata
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 
 Result = dg.MaterializeResult | dg.AssetCheckResult
 # Metadata of the step's Failure: {asset: why} of the members that failed, and that were skipped
@@ -143,6 +143,7 @@ def layer_asset(
         check_specs=[c for m in ordered for c in m.checks],
         can_subset=True,
         description=description,
+        pool=WAREHOUSE_POOL,
     )
     if config_class is None:
 

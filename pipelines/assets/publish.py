@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 
 PUBLISH_KEY = dg.AssetKey(["publish", "warehouse"])
 VERSION = "version"  # metadata: the published version's directory name
@@ -22,6 +22,7 @@ def publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
         key=PUBLISH_KEY,
         group_name="publish",
         kinds={"duckdb"},
+        pool=WAREHOUSE_POOL,
         deps=sorted(set(upstream) - {PUBLISH_KEY}),
         description="Publishes the run's build (the DuckDB file, charts, report.html) as one "
         "new version, atomically, after every other asset of the run succeeded. Readers see "
