@@ -8,7 +8,6 @@ tests skip with the reason, except under CI=true, where a missing browser is a f
 """
 
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -233,12 +232,15 @@ def test_site_catalogue_and_a_filtered_sorted_table(built_warehouse: Path, page:
     expect(page.locator("#rows .status")).to_have_text("rows 1–1 of 1 (filtered from 12)")
     expect(page.locator("#rows tbody")).to_contain_text("7.1")  # its growth in 2022
     page.get_by_label("Filter rows").fill("")
-    header = page.locator("#rows th", has_text=re.compile("^growth_pct$"))
+    expect(page.locator("#rows .status")).to_have_text("rows 1–12 of 12")
     column = page.locator("#rows th").all_inner_texts().index("growth_pct")
+    header = page.locator("#rows th").nth(column)
     first = page.locator("#rows tbody tr").first.locator("td").nth(column)
     header.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
     expect(first).to_have_text("-10.6")  # devices 2022, the steepest fall
-    header.click()  # descending
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
     expect(first).to_have_text("12")  # data-center systems 2022, the fastest growth
     _screenshot(page, tmp_path, "09_site_table")
 

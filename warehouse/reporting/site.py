@@ -14,10 +14,11 @@ Rows travel as `<script>` files, not JSON fetched at run time: a browser refuses
 `file://` URLs. The number of files depends on the marts, not on the reports: one figure page
 reads one compact index, so 1,000 reports still make the same ~150 files. DuckDB writes the
 JSON of every row (`json_array`), CSV and Parquet itself; only XLSX goes row by row through
-Python, and a mart of more than XLSX_ROWS rows gets CSV and Parquet downloads only (`crw
-export` writes its XLSX). A mart whose rows and columns hash as they did when the previous
-site was built (`data/fingerprints.json`; a run's build starts from the published site) keeps
-its files: a refresh that changes two marts rewrites two marts' files. The catalogue reads
+Python, and a mart of more than XLSX_CELLS cells (rows × columns) gets CSV and Parquet
+downloads only (`crw export` writes its XLSX). A mart whose rows and columns hash as they
+did when the previous site was built (`data/fingerprints.json`; a run's build starts from the
+published site) keeps its files: a refresh that changes two marts rewrites two marts' files.
+The catalogue reads
 the build the run just made, never the published file.
 """
 
@@ -54,7 +55,9 @@ from warehouse.xlsx import write_xlsx
 SITE_DIR = "site"
 SITE_SCHEMA = "marts"
 STATIC = Path(__file__).with_name("site_static")
-XLSX_ROWS = 100_000  # above this a mart's XLSX would cost more than its whole page
+# XLSX is written cell by cell in Python (~50,000 cells/s on a loaded 2-core machine): the site
+# writes it for marts of at most this many cells; `crw export` writes the larger ones.
+XLSX_CELLS = 100_000
 FIGURE_INDEX = "figures"
 FINGERPRINTS = "data/fingerprints.json"  # each mart's fingerprint when its files were written
 FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
@@ -109,9 +112,12 @@ def _write(path: Path, text: str) -> None:
 
 
 def _rows_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """Every row of `sql` as a JSON array, written by DuckDB (dates ISO, lists as arrays)."""
-    rows = con.execute(f"SELECT json_array(*COLUMNS(*))::VARCHAR FROM ({sql})").fetchall()
-    return ",".join(row[0] for row in rows)
+    """Every row of `sql` as a JSON array, comma-separated, written by DuckDB (dates ISO,
+    lists as arrays): one string, no Python object per row."""
+    [(rows,)] = con.execute(
+        f"SELECT string_agg(json_array(*COLUMNS(*))::VARCHAR, ',') FROM ({sql})"
+    ).fetchall()
+    return rows or ""
 
 
 def _data_script(path: Path, con: duckdb.DuckDBPyConnection, sql: str, extra: str = "") -> None:
@@ -153,29 +159,33 @@ def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], seen: set
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def _files(relation: str, rows: int) -> list[str]:
+def _has_xlsx(rows: int, columns: int) -> bool:
+    return rows * columns <= XLSX_CELLS
+
+
+def _files(relation: str, xlsx: bool) -> list[str]:
     """The files of a mart's page besides its HTML: its rows and downloads."""
-    formats = ("csv", "parquet") if rows > XLSX_ROWS else ("csv", "parquet", "xlsx")
+    formats = ("csv", "parquet", "xlsx") if xlsx else ("csv", "parquet")
     return [f"data/{relation}.js", *(f"downloads/{relation}.{fmt}" for fmt in formats)]
 
 
-def _download_links(relation: str, rows: int) -> str:
+def _download_links(relation: str, xlsx: bool) -> str:
     links = [
         f'<a href="../{_e(name)}" download>{name.rpartition(".")[2].upper()}</a>'
-        for name in _files(relation, rows)[1:]
+        for name in _files(relation, xlsx)[1:]
     ]
-    if rows > XLSX_ROWS:
+    if not xlsx:
         links.append(
-            f"XLSX: more than {XLSX_ROWS:,} rows, <code>crw export {_e(relation)} "
+            f"XLSX: more than {XLSX_CELLS:,} cells, <code>crw export {_e(relation)} "
             f"-o {_e(relation)}.xlsx</code> writes it"
         )
     return " · ".join(links)
 
 
 def _write_files(
-    con: duckdb.DuckDBPyConnection, folder: Path, relation: str, quoted: str, rows: int
+    con: duckdb.DuckDBPyConnection, folder: Path, relation: str, quoted: str, xlsx: bool
 ) -> None:
-    for name in _files(relation, rows):
+    for name in _files(relation, xlsx):
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         fmt = name.rpartition(".")[2]
@@ -226,7 +236,7 @@ def _table_page(
         )
         if text
     )
-    downloads = _download_links(relation, table.rows)
+    downloads = _download_links(relation, _has_xlsx(table.rows, len(table.columns.rows)))
     inputs = _lineage_html(relation, lineage, {relation}) or "<p>None.</p>"
     body = (
         f"<h1>{_e(relation)}</h1>{about}"
@@ -393,9 +403,10 @@ def build_site(
         relation, quoted = f"{schema}.{name}", f"{quote(schema)}.{quote(name)}"
         types = [(column[0], column[1]) for column in table.columns.rows]
         fingerprints[relation] = _fingerprint(con, quoted, types)
-        files = _files(relation, table.rows)
+        xlsx = _has_xlsx(table.rows, len(types))
+        files = _files(relation, xlsx)
         if known.get(relation) != fingerprints[relation] or not _reuse(previous, folder, files):
-            _write_files(con, folder, relation, quoted, table.rows)
+            _write_files(con, folder, relation, quoted, xlsx)
         _table_page(folder, table, lineage)
         description = table.doc.description if table.doc else table.description
         grain = table.doc.grain if table.doc else ""
