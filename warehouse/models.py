@@ -65,7 +65,7 @@ class ModelTest:
 class Model:
     schema: str
     name: str
-    file: str  # display path, e.g. dbt_like_sql/staging/stg_it_spend.sql
+    file: str  # display path, e.g. dbt_like_sql/marts/it_spend.sql, or GENERATED
     sql: str
     doc: TableDoc
     reads: frozenset[str]
