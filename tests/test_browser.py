@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-GROUPS = ("raw", "staging", "marts", "metrics", "reports")
+GROUPS = ("raw", "staging", "marts", "reports")
 RUN_SECONDS = 240
 UI_TIMEOUT_MS = 60_000
 CJK_FONT_MARKERS = ("CJK", "Source Han", "WenQuanYi", "Droid Sans Fallback")

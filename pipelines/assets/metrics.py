@@ -39,7 +39,8 @@ from warehouse.relations import (
     split,
 )
 
-GROUP = "metrics"
+# Derived tables are marts like the SQL ones (same schema, same readers): one group in the UI.
+GROUP = "marts"
 
 
 def _metric(
