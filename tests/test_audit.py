@@ -2,6 +2,7 @@
 CAGRs and cross-checks over hand-made figures. Expected numbers are the report's or worked
 out beside them."""
 
+import math
 from types import SimpleNamespace
 
 import pandas as pd
@@ -69,9 +70,16 @@ def test_the_it_spend_rules_carry_their_note(sources):
     headline = rows["formula:total/spend_headline/2023"]
     assert headline.note == "The summary's 4.5万亿美元 against the table's total."
     assert headline.ok and headline.relation == "formula"
+    # compared in base units (4.5 USD trillion against the table's USD million): shown in USD
+    assert (headline.stated, headline.unit) == (4.5e12, "USD")
+    assert headline.description == (
+        "'spend_headline' must equal spend (within printed rounding): "
+        "spend_headline = spend (entity=total, period=2023)"
+    )
     total = rows["sum_to_total:total/spend/2022"]
     assert (total.stated, total.recomputed) == (4_385_270, 4_385_271)  # segments miss by +1
     assert total.tolerance == 3.0  # six whole numbers and the total: 7 × 0.5 − 0.5
+    assert total.unit == "USD million"  # in the figures' own unit
     assert total.input_ids[0] == "total/spend/2022" and len(total.input_ids) == 6
 
 
@@ -190,6 +198,55 @@ def test_stated_cagr_against_its_endpoints():
     assert not next(iter(cagr_rows(cagr, wrong))).ok
 
 
+def two_year_cagr(start: float, end: float, rate: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Whole-number endpoints two years apart (each ±0.5) and a stated rate (±0.5)."""
+    figs = figures(
+        [
+            {"figure_id": "start", "table_name": "ic", "value": start, "period": "2021"},
+            {"figure_id": "end", "table_name": "ic", "value": end, "period": "2023"},
+            {"figure_id": "rate", "table_name": "ic", "value": rate, "unit": "percent"},
+        ]
+    )
+    cagr = pd.DataFrame(
+        [
+            {
+                "series": "ic/china/compute",
+                "table_name": "ic",
+                "report_id": "r2",
+                "years": 2,
+                "start_period": "2021",
+                "end_period": "2023",
+                "cagr_pct": ((end / start) ** 0.5 - 1) * 100,
+                "stated_cagr_pct": rate,
+                "start_figure_id": "start",
+                "end_figure_id": "end",
+                "stated_figure_id": "rate",
+            }
+        ]
+    )
+    return cagr, figs
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "rate", "holds"),
+    [
+        # 3.5 → 11.5: at most 12 / 3 = 4 = 2², a CAGR of at most 100 %; 100.5 stands for
+        # 100…101: the intervals only touch, and touching agrees
+        (3.5, 11.5, 100.5, True),
+        (3.5, 11.5, 101.5, False),  # 101…102: one unit past the edge
+        # 3.5 → 16.5: at least 16 / 4 = 4 = 2², at least 100 %; 99.5 stands for 99…100
+        (3.5, 16.5, 99.5, True),
+        (3.5, 16.5, 98.5, False),
+    ],
+)
+def test_stated_cagr_whose_interval_only_touches_the_endpoints_holds(start, end, rate, holds):
+    cagr, figs = two_year_cagr(start, end, rate)
+    [row] = cagr_rows(cagr, figs)
+    assert row.ok is holds
+    assert (row.relation, row.table_name, row.report_id) == ("cagr", "ic", "r2")
+    assert (row.stated, row.unit) == (rate, "percent")
+
+
 CROSS_CHECK = {
     "id": "margin",
     "description": "margin from income and revenue",
@@ -246,8 +303,13 @@ def cross_figures(margin: float, report: str = "r") -> list[dict]:
 
 # What cross_check_rows reads of the registry: unit factors and base units.
 UNITS = SimpleNamespace(
-    unit_factors={"percent": 1.0, "USD 100 million": 1e10},
-    base_units={"percent": "percent", "USD 100 million": "USD"},
+    unit_factors={"percent": 1.0, "count": 1.0, "USD 100 million": 1e8, "USD million": 1e6},
+    base_units={
+        "percent": "percent",
+        "count": "count",
+        "USD 100 million": "USD",
+        "USD million": "USD",
+    },
 )
 
 
@@ -281,9 +343,56 @@ def test_cross_check_with_constants_and_relative_tolerance():
     assert row.tolerance == pytest.approx(0.130 + 0.2846, abs=1e-3)
 
 
+def test_cross_check_compares_figures_of_different_units_in_their_base_unit():
+    check = {
+        "id": "revenue",
+        "description": "total revenue against the sum in millions",
+        "stated": {"table_name": "fin", "metric": "revenue"},
+        "expression": "in_millions",
+        "inputs": {"in_millions": {"table_name": "fin", "metric": "revenue_musd"}},
+    }
+    frame = figures(
+        [
+            {"figure_id": "r/rev", "metric": "revenue", "value": 801, "unit": "USD 100 million"},
+            {"figure_id": "r/mu", "metric": "revenue_musd", "value": 80_130, "unit": "USD million"},
+        ]
+    ).assign(table_name="fin")
+    frame.index = frame.index + 100  # a frame cut from a larger one keeps its row labels
+    [row] = cross_check_rows([check], frame, UNITS)
+    # 801 × 10^8 = 8.01 × 10^10 USD stated, 80,130 × 10^6 = 8.013 × 10^10 USD recomputed
+    assert (row.stated, row.recomputed, row.unit) == (8.01e10, 8.013e10, "USD")
+    assert row.abs_diff == pytest.approx(3e7)
+    # ±0.5 × 10^8 on the stated figure and ±0.5 × 10^6 on the input: 3 × 10^7 apart holds
+    assert row.tolerance == pytest.approx(5.05e7)
+    assert row.ok
+
+
+@pytest.mark.parametrize(("stated", "holds"), [(3, True), (4, False)])
+def test_cross_check_that_misses_by_exactly_its_tolerance_holds(stated, holds):
+    # 3 ± 0.5 against 2 ± 0.5: they differ by 1, the tolerance is 0.5 + 0.5 = 1
+    check = {
+        "id": "same",
+        "description": "one count twice",
+        "stated": {"table_name": "t", "metric": "a"},
+        "expression": "b",
+        "inputs": {"b": {"table_name": "t", "metric": "b"}},
+    }
+    frame = figures(
+        [
+            {"figure_id": "a", "table_name": "t", "metric": "a", "value": stated},
+            {"figure_id": "b", "table_name": "t", "metric": "b", "value": 2},
+        ]
+    )
+    [row] = cross_check_rows([check], frame, UNITS)
+    assert (row.abs_diff, row.tolerance, row.ok) == (stated - 2, 1.0, holds)
+
+
 def test_cross_check_skips_reports_without_every_figure_or_with_several():
-    partial = [f for f in cross_figures(28.7) if f["metric"] != "income"]
+    partial = [f for f in cross_figures(28.7, "a") if f["metric"] != "income"]
     assert list(cross_check_rows([CROSS_CHECK], figures(partial), UNITS)) == []
+    # a report that lacks a figure is skipped, the next one is still checked
+    both = figures(partial + cross_figures(28.5, "b"))
+    assert [row.report_id for row in cross_check_rows([CROSS_CHECK], both, UNITS)] == ["b"]
     doubled = [*cross_figures(28.7), {**cross_figures(28.7)[1], "figure_id": "again"}]
     assert list(cross_check_rows([CROSS_CHECK], figures(doubled), UNITS)) == []
 
@@ -373,3 +482,33 @@ def test_a_reading_s_quotes_must_be_in_the_document(real_sources):
                 [{**reading, "quotes": ["阿里：全面开放“飞天智算平台”"]}], documents, empty
             )
         )
+
+
+def test_audit_frame_keeps_twelve_significant_digits():
+    """Float noise goes, figures keep 12 significant digits: abs_diff and tolerance to the
+    decimal place of the larger side (a slip of 10^18 keeps both sides)."""
+
+    def row(check_id, stated, recomputed, abs_diff, tolerance) -> AuditRow:
+        return AuditRow(
+            check_id, "formula", "t", "r", "d", stated, recomputed, "x", abs_diff, tolerance,
+            False, None, ["f"],
+        )  # fmt: skip
+
+    frame = audit_frame(
+        [
+            # 1/3 has 12 significant digits at 12 decimals; 2000/3 = 666.67 at 9
+            row("a", 1 / 3, 2000 / 3, 2000 / 3 - 1 / 3, 0.1 + 0.2),
+            # both sides 0: a tolerance of 0.1234567890123 keeps 11 decimals
+            row("b", 0.0, 0.0, 0.0, 0.1234567890123),
+            # 3 FLOPS against 3 × 10^18 (a unit slip): the difference keeps 12 digits
+            row("c", 3.0, 3e18 + 1, 3e18 - 2, 1.5),
+            row("d", 1.0, math.inf, math.inf, math.inf),  # a division by an interval over 0
+        ]
+    )
+    values = frame[["stated", "recomputed", "abs_diff", "tolerance"]].values.tolist()
+    assert values == [
+        [0.333333333333, 666.666666667, 666.333333333, 0.3],
+        [0.0, 0.0, 0.0, 0.12345678901],
+        [3.0, 3e18, 3e18, 0.0],
+        [1.0, math.inf, math.inf, math.inf],
+    ]

@@ -35,6 +35,9 @@ def test_every_span_with_the_stated_rate_beside_it():
             figure("b", "compute", "2022", 268.0),
             figure("c", "compute", "2026", 1271.4),
             figure("rate", "cagr", "2021/2026", 52.3, unit="percent"),
+            # growth over a span is the whole change (1,271.4 ÷ 268 − 1 = 374.4 %), not a rate
+            # per year: it is no stated CAGR of 2022→2026
+            figure("total", "growth", "2022/2026", 374.4, unit="percent"),
         ]
     )
     assert list(frame.columns) == COLUMNS
@@ -57,6 +60,7 @@ def test_every_span_with_the_stated_rate_beside_it():
     assert one["years"] == 1 and one["cagr_pct"] == pytest.approx(100 * (268.0 / 155.2 - 1))
     assert pd.isna(one["stated_cagr_pct"]) and one["input_ids"] == ["a", "b"]
     assert spans.loc[("2022", "2026"), "years"] == 4
+    assert pd.isna(spans.loc[("2022", "2026"), "stated_cagr_pct"])
 
 
 def test_a_stated_growth_rate_is_a_one_year_cagr():
@@ -126,6 +130,7 @@ def test_a_stated_cagr_with_one_endpoint_implies_the_other():
     assert round(row["implied_start_value"], 1) == 102.1
     assert pd.isna(row["implied_end_value"])
     assert (row["end_value"], row["end_figure_id"], row["years"]) == (370.4, "end", 4)
+    assert row["end_period"] == "2021"
     assert row["stated_cagr_pct"] == pytest.approx(38.0)
     assert row["input_ids"] == ["end", "rate"]
     assert row["series"] == "ic/saas/market_size"
@@ -140,6 +145,7 @@ def test_a_stated_cagr_with_one_endpoint_implies_the_other():
     [row] = start_only.to_dict("records")
     assert row["implied_end_value"] == pytest.approx(121.0)
     assert (row["start_value"], row["start_figure_id"]) == (100.0, "start")
+    assert (row["start_period"], row["end_period"]) == ("2020", "2022")
     assert row["input_ids"] == ["start", "rate"]
 
 

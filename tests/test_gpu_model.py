@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from warehouse.metrics.gpu_demand import (
     BASELINE,
+    answers_per_day,
     baseline_parameters,
     check_units,
     inference_demand,
@@ -61,6 +62,7 @@ def test_the_report_baseline_printed_and_exact():
     assert training.servers_exact == pytest.approx(1_941.378, abs=0.001)
     assert (training.gpus_provisioned, training.servers_provisioned) == (15_532, 1_942)
     assert training.hours_basis == "total"
+    assert answers_per_day(INFERENCE) == 300_000_000  # 1亿 users × 3 questions a day
     inference = inference_demand(INFERENCE)
     # 1亿 × 3 × 50 words × 0.35 s ÷ 3600 = 1,458,333.3 GPU-hours a day; ÷ 24 h
     assert (inference.gpu_hours, inference.gpus, inference.servers) == (1_458_333, 60_764, 7_596)
@@ -283,3 +285,15 @@ def test_reproduction_puts_printed_beside_reproduced():
             "matches": False,
         },
     ]
+
+
+def test_reproduction_without_printed_outputs_is_empty_with_its_columns():
+    demand = pd.DataFrame({"scenario": [BASELINE], "workload": ["training"], "gpus": [1]})
+    assumptions_only = pd.DataFrame(
+        {"entity": ["training"], "metric": ["gpu_throughput"], "value": [19.5], "figure_id": ["f"]}
+    )
+    frame = reproduction(demand, assumptions_only)
+    assert frame.empty
+    assert list(frame.columns) == [
+        "workload", "output", "printed", "reproduced", "figure_id", "matches",
+    ]  # fmt: skip

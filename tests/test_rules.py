@@ -151,6 +151,7 @@ def test_interval_of_a_printed_row():
     assert interval_of(row(4.5, 1, factor=1e12), base=True, exact=True) == Interval.exact(4.5e12)
     assert interval_of(row(300, 0, ">")) == Interval(300, math.inf)
     assert interval_of(row(300, 0, ">=")) == Interval(300, math.inf)
+    assert interval_of(row(300, 0, ">", 2.0), base=True) == Interval(600, math.inf)
     assert interval_of(row(300, 0, "<")) == Interval(-math.inf, 300)
     assert interval_of(row(300, 0, "<=", 2.0), base=True) == Interval(-math.inf, 600)
     about = interval_of(row(368, 0, "~"))
@@ -397,6 +398,7 @@ def test_formula_in_base_units():
     assert relation.ok
     in_stated_units = one(table(rows), "formula", result="headline", expression="spend")
     assert not in_stated_units.ok  # 4.5 against 4,491,471
+    assert (in_stated_units.stated_value, in_stated_units.recomputed_value) == (4.5, 4_491_471)
 
 
 def test_formula_with_exact_inputs():
@@ -459,6 +461,14 @@ def test_audit_only_and_note_are_not_rule_parameters():
     assert relations(table(IT_SPEND), [], "sum_to_total", params, FACTORS)[0].ok
 
 
+def test_rule_check_keeps_the_frames_row_labels():
+    # pandera lines the result up with the frame by label: a frame cut from a larger one
+    rows = [*IT_SPEND[:2], ("total", "spend", "2022", "303", "=", "USD million")]
+    frame = table(rows).set_axis([10, 11, 12])
+    ok = rule_check(frame, [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS)
+    assert ok.to_dict() == {10: True, 11: True, 12: False}
+
+
 def test_rule_check_marks_the_stated_row():
     rows = [*IT_SPEND[:2], ("total", "spend", "2022", "303", "=", "USD million")]
     frame = table(rows)
@@ -511,3 +521,102 @@ def test_formula_limits_at_their_edges():
     # of a name instead: its Load context is one node more, 101
     with pytest.raises(FormulaError, match="more than 100 elements"):
         parse_formula("-" * 49 + "spend")
+
+
+LEVELS = [
+    ("hpc", "size", "2021", "368", "=", "count"),
+    ("hpc", "size", "2022", "397", "=", "count"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "rows", "params", "tolerance"),
+    [
+        # 100 + 201 against 302: three whole numbers, ±1.5
+        ("sum_to_total", IT_SPEND, {"metric": "spend", "total": "total"}, 1.5),
+        # 7.3 ± 0.05, and 397 ± 0.5 over 368 ± 0.5 spans about ±0.28 points
+        (
+            "growth_matches_levels",
+            [*LEVELS, ("hpc", "growth", "2022", "7.3")],
+            {"growth": "growth", "level": "size"},
+            0.33,
+        ),
+        # 7.9 ± 0.05 over the span 2021/2022, the same ±0.28 of the levels
+        (
+            "growth_over_span",
+            [*LEVELS, ("hpc", "growth", "2021/2022", "7.9")],
+            {"growth": "growth", "level": "size"},
+            0.33,
+        ),
+        # 29 ± 0.5 points against 397 ± 0.5 − 368 ± 0.5: ±1.5
+        (
+            "change",
+            [*LEVELS, ("hpc", "size_change", "2022", "29")],
+            {"change": "size_change", "level": "size"},
+            1.5,
+        ),
+        # 397 ± 0.5 against 368 ± 0.5 + 29: ±1
+        (
+            "formula",
+            [*LEVELS, ("hpc", "size_2021", "2022", "368", "=", "count")],
+            {"result": "size", "expression": "size_2021 + 29"},
+            1.0,
+        ),
+    ],
+)
+def test_each_rule_adds_its_tolerance_to_printed_rounding(rule, rows, params, tolerance):
+    assert one(table(rows), rule, **params).tolerance == pytest.approx(tolerance, abs=0.01)
+    widened = one(table(rows), rule, **params, tolerance=2.0)
+    assert widened.tolerance == pytest.approx(tolerance + 2.0, abs=0.01)
+
+
+def test_rules_skip_an_incomplete_instance_and_go_on_to_the_next():
+    """An instance without what it needs is skipped, not the end of the table."""
+    totals = [
+        ("total", "spend", "2021", "50", "=", "USD million"),  # 2021 has no parts
+        *IT_SPEND,
+    ]
+    [total] = relations(
+        table(totals), [], "sum_to_total", {"metric": "spend", "total": "total"}, FACTORS
+    )
+    assert (total.stated_row, total.stated_value) == (3, 302)
+    spans = [
+        *LEVELS,
+        ("hpc", "growth", "2022", "7.9"),  # not a span
+        ("hpc", "growth", "2020/2022", "10"),  # no 2020 level
+        ("hpc", "growth", "2021/2022", "7.9"),
+    ]
+    [span] = relations(
+        table(spans), [], "growth_over_span", {"growth": "growth", "level": "size"}, FACTORS
+    )
+    assert (span.stated_row, span.stated_value) == (4, 7.9)
+    changes = [
+        *LEVELS,
+        ("hpc", "size_change", "2021", "3"),  # no level before 2021
+        ("hpc", "size_change", "2022", "29"),
+    ]
+    params = {"change": "size_change", "level": "size"}
+    [change] = relations(table(changes), [], "change", params, FACTORS)
+    assert (change.stated_row, change.stated_value, change.recomputed_value) == (3, 29, 29)
+
+
+def test_growth_needs_this_years_level_too():
+    rows = [LEVELS[0], ("hpc", "growth", "2022", "7.3")]  # 2021 stated, 2022 not
+    params = {"growth": "growth", "level": "size"}
+    assert relations(table(rows), [], "growth_matches_levels", params, FACTORS) == []
+
+
+@pytest.mark.parametrize("expression", ["size ** 2", "size ** 10", "size ** 0", "size ** 0.5"])
+def test_formula_exponents_from_0_to_10_are_allowed(expression):
+    assert parse_formula(expression) is not None
+
+
+@pytest.mark.parametrize("expression", ["size ** 11", "size ** -2", "size ** other", "size ** 'a'"])
+def test_formula_exponents_past_10_negative_or_not_numbers_are_refused(expression):
+    with pytest.raises(FormulaError, match=r"\*\* takes a number from 0 to 10 as its exponent"):
+        parse_formula(expression)
+
+
+def test_a_formula_that_does_not_parse_says_so():
+    with pytest.raises(FormulaError, match=r"formula 'size \+' does not parse"):
+        parse_formula("size +")

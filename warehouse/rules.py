@@ -289,7 +289,9 @@ class FormulaError(ValueError):
 def parse_formula(expression: str) -> ast.Expression:
     """The formula's syntax tree, bounded so that a reviewed file cannot make a refresh run
     forever or crash while it holds the warehouse lock: a short expression, few elements, and
-    `**` only with a small constant exponent (`9**9**9**9` would never finish)."""
+    `**` only with a small constant exponent (`9**9**9**9` would never finish). A constant in
+    Python's syntax tree is never negative (`-2` is a minus applied to 2, which `evaluate`
+    does not run), so the exponent is a number from 0 to MAX_EXPONENT."""
     if len(expression) > MAX_FORMULA_CHARS:
         raise FormulaError(
             f"formula longer than {MAX_FORMULA_CHARS} characters: {expression[:60]}…"
@@ -309,11 +311,11 @@ def parse_formula(expression: str) -> ast.Expression:
             if not (
                 isinstance(exponent, ast.Constant)
                 and isinstance(exponent.value, int | float)
-                and abs(exponent.value) <= MAX_EXPONENT
+                and exponent.value <= MAX_EXPONENT
             ):
                 raise FormulaError(
-                    f"formula {expression!r}: ** takes a number between -{MAX_EXPONENT} and "
-                    f"{MAX_EXPONENT} as its exponent"
+                    f"formula {expression!r}: ** takes a number from 0 to {MAX_EXPONENT} as "
+                    "its exponent"
                 )
     return tree
 

@@ -114,7 +114,7 @@ def table_rule_rows(
     `figure_ids` maps its index to `marts.fct_report_figures.figure_id`)."""
     ids = figure_ids.to_dict()
     for rule in spec.rules:
-        params = {k: v for k, v in rule.params.items() if k != "note"}
+        params = rule.params  # `relations` leaves out note and audit_only itself
         for relation in relations(
             raw, list(spec.dimensions), rule.rule, params, registry.unit_factors
         ):
