@@ -343,14 +343,19 @@ def test_cross_check_with_constants_and_relative_tolerance():
     assert row.tolerance == pytest.approx(0.130 + 0.2846, abs=1e-3)
 
 
-def test_cross_check_compares_figures_of_different_units_in_their_base_unit():
-    check = {
-        "id": "revenue",
-        "description": "total revenue against the sum in millions",
-        "stated": {"table_name": "fin", "metric": "revenue"},
-        "expression": "in_millions",
-        "inputs": {"in_millions": {"table_name": "fin", "metric": "revenue_musd"}},
+def equal_check(table: str, stated: str, input_metric: str) -> dict:
+    """A cross-check that one figure equals another (the input named `x` in the expression)."""
+    return {
+        "id": stated,
+        "description": f"{stated} equals {input_metric}",
+        "stated": {"table_name": table, "metric": stated},
+        "expression": "x",
+        "inputs": {"x": {"table_name": table, "metric": input_metric}},
     }
+
+
+def test_cross_check_compares_figures_of_different_units_in_their_base_unit():
+    check = equal_check("fin", "revenue", "revenue_musd")
     frame = figures(
         [
             {"figure_id": "r/rev", "metric": "revenue", "value": 801, "unit": "USD 100 million"},
@@ -370,13 +375,7 @@ def test_cross_check_compares_figures_of_different_units_in_their_base_unit():
 @pytest.mark.parametrize(("stated", "holds"), [(3, True), (4, False)])
 def test_cross_check_that_misses_by_exactly_its_tolerance_holds(stated, holds):
     # 3 ± 0.5 against 2 ± 0.5: they differ by 1, the tolerance is 0.5 + 0.5 = 1
-    check = {
-        "id": "same",
-        "description": "one count twice",
-        "stated": {"table_name": "t", "metric": "a"},
-        "expression": "b",
-        "inputs": {"b": {"table_name": "t", "metric": "b"}},
-    }
+    check = equal_check("t", "a", "b")
     frame = figures(
         [
             {"figure_id": "a", "table_name": "t", "metric": "a", "value": stated},
