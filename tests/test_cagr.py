@@ -156,6 +156,8 @@ def test_a_stated_cagr_without_any_endpoint_or_over_one_year_implies_nothing():
             figure("y", "size", "2011", 2.0),
             figure("rate", "cagr", "2017/2021", 38.0, unit="percent"),
             figure("one", "cagr", "2011/2012", 5.0, unit="percent"),
+            # an entity with a stated rate and no level at all
+            figure("alone", "cagr", "2017/2021", 9.0, unit="percent", entity="elsewhere"),
         ]
     )
     assert frame[["start_period", "end_period"]].values.tolist() == [["2010", "2011"]]

@@ -323,7 +323,8 @@ def test_change_takes_the_latest_earlier_period():
 def test_change_needs_an_earlier_level_and_its_own():
     no_earlier = [("m", "margin", "2023Q2", "41.0"), ("m", "margin_change", "2023Q2", "1.0")]
     no_own = [("m", "margin", "2022Q3", "40.0"), ("m", "margin_change", "2023Q2", "1.0")]
-    for rows in (no_earlier, no_own):
+    no_level_at_all = [("m", "margin", "2022Q3", "40.0"), ("n", "margin_change", "2023Q2", "1.0")]
+    for rows in (no_earlier, no_own, no_level_at_all):
         assert (
             relations(
                 table(rows), [], "change", {"change": "margin_change", "level": "margin"}, FACTORS
