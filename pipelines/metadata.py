@@ -7,6 +7,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from warehouse import settings
+from warehouse.reporting import charts_dir
+from warehouse.reporting.charts import CHARTS
 from warehouse.store import quote
 
 PREVIEW_ROWS = 10
@@ -68,3 +71,14 @@ def table_preview(con: duckdb.DuckDBPyConnection, relation: str) -> dict:
     return frame_preview(
         con.execute(f"SELECT * FROM {quote(schema)}.{quote(table)} LIMIT {PREVIEW_ROWS}").df()
     )
+
+
+def chart_metadata(table: str) -> dict[str, dg.MetadataValue]:
+    """The definition metadata linking a table's chart (charts/<table>.png, published with the
+    warehouse by reports/charts), for the table that has one: the asset's overview page shows
+    it first, without opening a materialization. A link, not the image: run history stays small."""
+    spec = next((c for c in CHARTS if c.name == table), None)
+    if spec is None:
+        return {}
+    path = charts_dir(settings.warehouse_path()) / spec.file_name
+    return {"chart": dg.MetadataValue.md(f"**{spec.title}**: [{path.name}]({path.as_uri()})")}

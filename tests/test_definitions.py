@@ -119,3 +119,15 @@ def test_loading_the_code_location_does_not_import_matplotlib():
         cwd=settings.PROJECT_ROOT,
     ).stdout.strip()
     assert loaded == "False"
+
+
+def test_each_charted_mart_links_its_chart_in_its_definition(monkeypatch, tmp_path):
+    """The asset's overview shows its chart's link before any materialization is opened:
+    marts/it_spend links charts/it_spend.png beside the warehouse file, marts/gpu_demand its
+    own; a mart without a chart has no entry."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cloud.duckdb"))
+    graph = defs().resolve_asset_graph()
+    for name in ("it_spend", "gpu_demand", "intelligent_compute"):
+        chart = graph.get(dg.AssetKey(["marts", name])).metadata["chart"].value
+        assert f"[{name}.png]({(tmp_path / 'charts' / f'{name}.png').as_uri()})" in chart
+    assert "chart" not in graph.get(dg.AssetKey(["marts", "dim_entities"])).metadata

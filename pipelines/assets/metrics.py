@@ -16,7 +16,7 @@ from pydantic import Field
 from pipelines.assets.extraction import MENTIONS_KEY
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.metadata import FINDINGS_QUERY, frame_preview
+from pipelines.metadata import FINDINGS_QUERY, chart_metadata, frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
@@ -61,6 +61,7 @@ def _metric(
             kinds={"duckdb", "pandas", "python"},
             deps=[*(relation_key(r) for r in deps), *other_deps],
             description=python_table_doc(name, schema).comment,
+            metadata=chart_metadata(name),
         ),
         build=build,
         checks=checks,

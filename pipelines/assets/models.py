@@ -12,7 +12,7 @@ import dagster as dg
 
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.metadata import table_preview
+from pipelines.metadata import chart_metadata, table_preview
 from warehouse.models import (
     FAILING_ROWS_SHOWN,
     Model,
@@ -107,6 +107,7 @@ def _model_member(model: Model) -> Member:
             metadata={
                 "sql_file": model.file,
                 "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
+                **(chart_metadata(model.name) if model.schema == "marts" else {}),
             },
             automation_condition=dg.AutomationCondition.eager()
             & dg.AutomationCondition.all_deps_blocking_checks_passed(),
