@@ -86,7 +86,11 @@ def page_seconds(warehouse: Path, table: str = "marts.fct_report_figures") -> di
             )
             filtered = time.perf_counter() - began
             browser.close()
-        return {"open": opened, "filter": filtered, "rows": float(rows.split(" of ")[1])}
+        return {
+            "open": opened,
+            "filter": filtered,
+            "rows": float(rows.split(" of ")[1].replace(",", "")),
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
