@@ -483,6 +483,47 @@ def test_a_reading_s_quotes_must_be_in_the_document(real_sources):
         )
 
 
+def test_a_reading_row_names_the_figures_it_is_about(real_sources):
+    """Every field of a reading's row: the words as the reviewer wrote them, no arithmetic
+    (NaN, not 0), always a mismatch, and the figures its selectors name in this report only."""
+    documents = report_documents(Registry.load(real_sources), {"swsc_cloud_2023"})
+    reading = {
+        "id": "users",
+        "report_id": "swsc_cloud_2023",
+        "table_name": "gpu_model",
+        "description": "monthly users taken as daily askers",
+        "note": "a reviewer's reading",
+        # the second quote breaks a line inside a span: compared without whitespace
+        "quotes": ["假设月活跃用户1亿", "每天提供3亿次\n回答"],
+        "figures": [
+            {"table_name": "gpu_model", "metric": "monthly_active_users"},
+            {"table_name": "gpu_model", "metric": "answers_per_day"},
+        ],
+    }
+    figures = pd.DataFrame(
+        [
+            ("g/1", "swsc_cloud_2023", "gpu_model", "monthly_active_users"),
+            ("g/2", "swsc_cloud_2023", "gpu_model", "answers_per_day"),
+            ("g/3", "swsc_cloud_2023", "gpu_model", "questions_per_user"),  # not selected
+            ("g/4", "another_report", "gpu_model", "answers_per_day"),  # another report's
+        ],
+        columns=["figure_id", "report_id", "table_name", "metric"],
+    )
+    [row] = reading_rows([reading], documents, figures)
+    assert (
+        row.check_id, row.relation, row.table_name, row.report_id, row.description, row.unit,
+        row.ok, row.note, row.input_ids, row.quotes,
+    ) == (
+        "reading:users:swsc_cloud_2023", "reading", "gpu_model", "swsc_cloud_2023",
+        "monthly users taken as daily askers", None, False, "a reviewer's reading",
+        ["g/1", "g/2"], ("假设月活跃用户1亿", "每天提供3亿次\n回答"),
+    )  # fmt: skip
+    numbers = (row.stated, row.recomputed, row.abs_diff, row.tolerance)
+    assert all(math.isnan(n) for n in numbers)
+    [without] = reading_rows([{**reading, "figures": None, "note": None}], documents, figures)
+    assert (without.input_ids, without.note) == ([], None)
+
+
 def test_audit_frame_keeps_twelve_significant_digits():
     """Float noise goes, figures keep 12 significant digits: abs_diff and tolerance to the
     decimal place of the larger side (a slip of 10^18 keeps both sides)."""
