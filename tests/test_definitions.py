@@ -82,7 +82,7 @@ def test_every_asset_is_loaded_and_nothing_else():
         if path.parent.name != "tests"
     } | {
         dg.AssetKey(["staging", name])
-        for name in ["stg_figure_rows", "stg_figure_topics", *(f"stg_{t}" for t in figures_tables)]
+        for name in ["stg_figure_rows", *(f"stg_{t}" for t in figures_tables)]
     }
     expected = (
         {dg.AssetKey(["raw", t]) for t in RAW_TABLES}

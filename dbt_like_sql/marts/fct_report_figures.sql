@@ -9,10 +9,7 @@ SELECT
     report_id,
     table_name,
     -- the topic mart that shows the figure: marts.<topic> (tables.yaml's `topic:`)
-    (
-        SELECT t.topic FROM staging.stg_figure_topics AS t
-        WHERE t.table_name = stg_figures.table_name
-    ) AS topic,
+    topic,
     dimensions,
     -- the same as text, `region=china` (several: sorted, `;`-separated); '' when none
     coalesce(array_to_string(list_sort(list_transform(map_entries(dimensions),

@@ -59,6 +59,7 @@ SELECT
     concat_ws('/', f.report_id, f.table_name, array_to_string(map_values(f.dimensions), '/'),
               f.entity, f.metric, f.period) AS figure_id,
     f.table_name,
+    f.topic,
     f.report_id,
     f.dimensions,
     f.entity,
