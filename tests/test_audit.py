@@ -522,6 +522,30 @@ def test_a_reading_row_names_the_figures_it_is_about(real_sources):
     assert all(math.isnan(n) for n in numbers)
     [without] = reading_rows([{**reading, "figures": None, "note": None}], documents, figures)
     assert (without.input_ids, without.note) == ([], None)
+    # a reading of a report this warehouse does not hold is passed over, not the end
+    elsewhere = {**reading, "report_id": "another_report"}
+    assert [r.report_id for r in reading_rows([elsewhere, reading], documents, figures)] == [
+        "swsc_cloud_2023"
+    ]
+
+
+def test_audit_frame_quotes_a_row_by_its_own_words_or_its_figures():
+    def row(check_id: str, input_ids: list[str], quotes: tuple[str, ...] = ()) -> AuditRow:
+        return AuditRow(
+            check_id, "cross_check", "t", "r", "d", 1.0, 1.0, "x", 0.0, 0.1, True, None,
+            input_ids, quotes,
+        )  # fmt: skip
+
+    quote_of = {"f/1": "约368亿美元", "f/2": "增长2.4%", "f/3": ""}
+    frame = audit_frame(
+        [
+            row("a", ["f/1", "f/2", "f/1", "f/3", "f/9"]),  # each quote once, in input order
+            row("b", ["f/1"], ("ChatGPT 2022年11月",)),  # a reading's own words win
+        ],
+        quote_of,
+    )
+    assert frame["quotes"].tolist() == [["约368亿美元", "增长2.4%"], ["ChatGPT 2022年11月"]]
+    assert audit_frame([row("c", ["f/1"])])["quotes"].tolist() == [[]]
 
 
 def test_audit_frame_keeps_twelve_significant_digits():

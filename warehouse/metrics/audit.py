@@ -75,19 +75,20 @@ class AuditRow:
         relation: str,
         table_name: str,
         report_id: str,
-        description: str,
         unit: str,
         note: str | None,
+        description: str | None = None,
         figure_id: Callable[[Hashable], str] = str,
     ) -> AuditRow:
-        """The row of one relation instance; its rows become figure ids through `figure_id`
-        (an instance of a table rule names rows of `raw.<table>`, the others figure ids)."""
+        """The row of one relation instance, described as the instance is unless `description`
+        says more; its rows become figure ids through `figure_id` (an instance of a table rule
+        names rows of `raw.<table>`, the others figure ids)."""
         return cls(
             check_id,
             relation,
             table_name,
             report_id,
-            description,
+            instance.description if description is None else description,
             instance.stated_value,
             instance.recomputed_value,
             unit,
@@ -145,10 +146,6 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
         start, end, rate = (
             by_id.loc[row[k]] for k in ("start_figure_id", "end_figure_id", "stated_figure_id")
         )
-        description = (
-            f"stated CAGR of {row['series']} {row['start_period']}→{row['end_period']} vs "
-            "its endpoints"
-        )
         instance = Relation(
             stated_row=row["stated_figure_id"],
             input_rows=[row["start_figure_id"], row["end_figure_id"]],
@@ -156,7 +153,8 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
             recomputed=((interval_of(end) / interval_of(start)) ** (1 / row["years"]) - 1) * 100,
             stated_value=rate["value"],
             recomputed_value=row["cagr_pct"],
-            description=description,
+            description=f"stated CAGR of {row['series']} {row['start_period']}→"
+            f"{row['end_period']} vs its endpoints",
         )
         yield AuditRow.from_relation(
             instance,
@@ -164,7 +162,6 @@ def cagr_rows(cagr: pd.DataFrame, figures: pd.DataFrame) -> Iterable[AuditRow]:
             relation=CAGR,
             table_name=row["table_name"],
             report_id=row["report_id"],
-            description=description,
             unit=rate["unit"],
             note=None,
         )
@@ -248,7 +245,6 @@ def cross_check_rows(
                 relation=CROSS_CHECK,
                 table_name=stated["table_name"],
                 report_id=report_id,
-                description=check["description"],
                 unit=registry.base_units[stated["unit"]],
                 note=check.get("note"),
             )
