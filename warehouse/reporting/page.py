@@ -117,8 +117,9 @@ class Printed:
     text: str
 
 
-def _escape(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def escape(value: object) -> str:
+    """Text for HTML (also inside attributes); a missing value is empty, not "None"."""
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _cell(value: Any) -> str:
@@ -127,17 +128,17 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
     if isinstance(value, Printed):
-        return f'<td class="num">{_escape(value.text)}</td>'
+        return f'<td class="num">{escape(value.text)}</td>'
     if isinstance(value, int | float):
         return f'<td class="num">{number_text(value, grouping=True)}</td>'
-    return f"<td>{_escape(value)}</td>"
+    return f"<td>{escape(value)}</td>"
 
 
 def html_table(frame: pd.DataFrame, row_classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{_escape(column)}</th>" for column in frame.columns)
+    head = "".join(f"<th>{escape(column)}</th>" for column in frame.columns)
     rows = []
     for i, values in enumerate(frame.astype(object).itertuples(index=False)):
-        cls = f' class="{_escape(row_classes[i])}"' if row_classes else ""
+        cls = f' class="{escape(row_classes[i])}"' if row_classes else ""
         rows.append(f"<tr{cls}>{''.join(_cell(v) for v in values)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -145,7 +146,7 @@ def html_table(frame: pd.DataFrame, row_classes: list[str] | None = None) -> str
 def provenance_html(entries: list[tuple[str, str, str]]) -> str:
     """`Provenance: §1.1 Gartner` with each source linked to its entry in the source list."""
     items = [
-        f'§{_escape(section)} <a href="#source-{_escape(code)}">{_escape(name)}</a>'
+        f'§{escape(section)} <a href="#source-{escape(code)}">{escape(name)}</a>'
         for section, code, name in entries
     ]
     return f'<p class="provenance">Provenance: {"; ".join(items) or "—"}</p>'
@@ -158,11 +159,11 @@ def _charts_section(con: duckdb.DuckDBPyConnection, report_id: str, folder: Path
         if not path.exists():
             raise FileNotFoundError(f"{path}: chart missing; materialize reports/charts first")
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        note = f'<p class="provenance">{_escape(spec.note)}</p>' if spec.note else ""
+        note = f'<p class="provenance">{escape(spec.note)}</p>' if spec.note else ""
         parts.append(
-            f'<figure id="chart-{_escape(spec.name)}">'
-            f"<figcaption>{_escape(spec.title)}</figcaption>"
-            f'<img src="data:image/png;base64,{data}" alt="{_escape(spec.title)}">'
+            f'<figure id="chart-{escape(spec.name)}">'
+            f"<figcaption>{escape(spec.title)}</figcaption>"
+            f'<img src="data:image/png;base64,{data}" alt="{escape(spec.title)}">'
             f"{provenance_html(provenance(con, report_id, spec.figure_tables))}{note}"
             "</figure>"
         )
@@ -220,7 +221,7 @@ def _tables_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     ]
     for table in KEY_TABLES:
         parts.append(
-            f"<h3>{_escape(table.title)} <small><code>{_escape(table.relation)}"
+            f"<h3>{escape(table.title)} <small><code>{escape(table.relation)}"
             f"</code></small></h3>{html_table(_key_table(con, table, report_id))}"
             f"{provenance_html(provenance(con, report_id, table.figure_tables))}"
         )
@@ -255,7 +256,7 @@ def _gpu_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     return (
         '<section id="gpu"><h2>GPU需求模型复现 GPU demand model reproduction</h2>'
         f"<p>The report's baseline (section 1.6) recomputed from its stated assumptions: "
-        f"<strong>{_escape(verdict)}</strong>.</p>"
+        f"<strong>{escape(verdict)}</strong>.</p>"
         + html_table(comparison, ["ok" if m else "mismatch" for m in comparison["matches"]])
         + provenance_html(provenance(con, report_id, ("gpu_model",)))
         + "<h3>Baseline and scenarios <small><code>marts.gpu_demand</code></small></h3>"
@@ -370,12 +371,12 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
             if finding.section
             else ""
         )
-        note = f"<p>{_escape(finding.note)}</p>" if pd.notna(finding.note) else ""
+        note = f"<p>{escape(finding.note)}</p>" if pd.notna(finding.note) else ""
         rows.append(
-            f'<article class="finding" id="{_escape(finding.check_id)}">'
-            f'<h3 class="mismatch">{_escape(finding_title(finding))}</h3>{note}{table}'
-            f'<p class="provenance">{_escape(finding.description)} '
-            f"<code>{_escape(finding.check_id)}</code></p>{source}</article>"
+            f'<article class="finding" id="{escape(finding.check_id)}">'
+            f'<h3 class="mismatch">{escape(finding_title(finding))}</h3>{note}{table}'
+            f'<p class="provenance">{escape(finding.description)} '
+            f"<code>{escape(finding.check_id)}</code></p>{source}</article>"
         )
     return (
         '<section id="findings"><h2>一致性审查 Consistency findings</h2>'
@@ -384,10 +385,10 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
         "They are findings about the report, not pipeline failures.</p>"
         + "".join(rows)
         + "".join(
-            f'<article class="finding" id="{_escape(check_id)}"><h3 class="mismatch">'
-            f"{_escape(description)}</h3>"
-            + "".join(f"<blockquote>{_escape(quote)}</blockquote>" for quote in quotes)
-            + f'<p class="provenance"><code>{_escape(check_id)}</code></p></article>'
+            f'<article class="finding" id="{escape(check_id)}"><h3 class="mismatch">'
+            f"{escape(description)}</h3>"
+            + "".join(f"<blockquote>{escape(quote)}</blockquote>" for quote in quotes)
+            + f'<p class="provenance"><code>{escape(check_id)}</code></p></article>'
             for check_id, description, quotes in readings
         )
         + "</section>"
@@ -400,8 +401,8 @@ def _sources_section(con: duckdb.DuckDBPyConnection) -> str:
         "FROM marts.dim_data_sources WHERE figures > 0 ORDER BY ALL"
     ).df()
     items = "".join(
-        f'<li id="source-{_escape(s.data_source)}">{_escape(s.data_source_name)} '
-        f"({_escape(s.data_source_name_zh)}): {s.figures:,} figure{'' if s.figures == 1 else 's'}"
+        f'<li id="source-{escape(s.data_source)}">{escape(s.data_source_name)} '
+        f"({escape(s.data_source_name_zh)}): {s.figures:,} figure{'' if s.figures == 1 else 's'}"
         "</li>"
         for s in sources.itertuples(index=False)
     )
@@ -416,13 +417,13 @@ def render_page(
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{_escape(report['title_zh'])}</h1>"
-        f'<p class="subtitle">{_escape(report["title"])}<br>'
-        f"{_escape(report['publisher_zh'])} ({_escape(report['publisher'])}), "
-        f"{_escape(pd.Timestamp(report['publication_date']).date().isoformat())} "
-        f"({_escape(report['publication_date_precision'])}"
-        f"); report id <code>{_escape(report_id)}</code></p>"
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>{escape(report['title_zh'])}</h1>"
+        f'<p class="subtitle">{escape(report["title"])}<br>'
+        f"{escape(report['publisher_zh'])} ({escape(report['publisher'])}), "
+        f"{escape(pd.Timestamp(report['publication_date']).date().isoformat())} "
+        f"({escape(report['publication_date_precision'])}"
+        f"); report id <code>{escape(report_id)}</code></p>"
         '<nav><a href="#charts">Charts</a><a href="#tables">Key tables</a>'
         '<a href="#gpu">GPU model</a><a href="#findings">Findings</a>'
         '<a href="#sources">Sources</a></nav></header><main>'
@@ -431,7 +432,7 @@ def render_page(
         + _gpu_section(con, report_id)
         + _findings_section(con, report_id)
         + _sources_section(con)
-        + f"</main><footer><p>Generated {_escape(generated_at)} from the Cloud Report "
+        + f"</main><footer><p>Generated {escape(generated_at)} from the Cloud Report "
         "Warehouse marts; every figure traces to <code>marts.fct_report_figures</code>."
         "</p></footer></body></html>"
     )

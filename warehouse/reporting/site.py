@@ -25,7 +25,6 @@ the build the run just made, never the published file.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import shutil
 from collections.abc import Iterable, Mapping
@@ -43,6 +42,7 @@ from warehouse.reporting.charts import CHARTS
 from warehouse.reporting.page import (
     QUALIFIER_SIGNS,
     UNIT_SIGNS,
+    escape,
     finding_numbers,
     finding_title,
     findings,
@@ -81,10 +81,6 @@ FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
 )
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _page(title: str, body: str, depth: int = 0, scripts: Iterable[str] = ()) -> str:
     up = "../" * depth
     nav = " ".join(
@@ -97,11 +93,11 @@ def _page(title: str, body: str, depth: int = 0, scripts: Iterable[str] = ()) ->
             (f"../{REPORT_FILE}", "报告 Report page"),
         )
     )
-    tags = "".join(f'<script src="{up}{_e(src)}"></script>' for src in ("site.js", *scripts))
+    tags = "".join(f'<script src="{up}{escape(src)}"></script>' for src in ("site.js", *scripts))
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{_e(title)}</title><link rel="stylesheet" href="{up}site.css">{tags}</head>'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="{up}site.css">{tags}</head>'
         f"<body><nav>{nav}</nav>{body}</body></html>"
     )
 
@@ -150,9 +146,9 @@ def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], seen: set
     for source in sorted(lineage.get(relation, ())):
         schema = source.partition(".")[0]
         name = (
-            f'<a href="{_e(source)}.html">{_e(source)}</a>'
+            f'<a href="{escape(source)}.html">{escape(source)}</a>'
             if schema == SITE_SCHEMA
-            else f"<code>{_e(source)}</code>"
+            else f"<code>{escape(source)}</code>"
         )
         below = "" if source in seen else _lineage_html(source, lineage, seen | {source})
         items.append(f"<li>{name}{below}</li>")
@@ -171,13 +167,13 @@ def _files(relation: str, xlsx: bool) -> list[str]:
 
 def _download_links(relation: str, xlsx: bool) -> str:
     links = [
-        f'<a href="../{_e(name)}" download>{name.rpartition(".")[2].upper()}</a>'
+        f'<a href="../{escape(name)}" download>{name.rpartition(".")[2].upper()}</a>'
         for name in _files(relation, xlsx)[1:]
     ]
     if not xlsx:
         links.append(
-            f"XLSX: more than {XLSX_CELLS:,} cells, <code>crw export {_e(relation)} "
-            f"-o {_e(relation)}.xlsx</code> writes it"
+            f"XLSX: more than {XLSX_CELLS:,} cells, <code>crw export {escape(relation)} "
+            f"-o {escape(relation)}.xlsx</code> writes it"
         )
     return " · ".join(links)
 
@@ -228,7 +224,7 @@ def _table_page(
     )
     doc = table.doc
     about = "".join(
-        f"<p>{_e(text)}</p>"
+        f"<p>{escape(text)}</p>"
         for text in (
             doc.description if doc else table.description,
             f"Grain: {doc.grain}." if doc and doc.grain else "",
@@ -239,7 +235,7 @@ def _table_page(
     downloads = _download_links(relation, _has_xlsx(table.rows, len(table.columns.rows)))
     inputs = _lineage_html(relation, lineage, {relation}) or "<p>None.</p>"
     body = (
-        f"<h1>{_e(relation)}</h1>{about}"
+        f"<h1>{escape(relation)}</h1>{about}"
         f"<p>{table.rows:,} rows. Download: {downloads}</p>"
         f'<h2>Rows</h2><div id="rows"></div>'
         f"<script>dataTable(document.getElementById('rows'), window.CRW, {links});</script>"
@@ -286,7 +282,7 @@ def _figure_index(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
 
 
 def _figure_link(figure_id: Any, text: str) -> str:
-    return f'<a href="figure.html#{_e(figure_id)}">{_e(text)}</a>'
+    return f'<a href="figure.html#{escape(figure_id)}">{escape(text)}</a>'
 
 
 def _findings_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -> None:
@@ -294,12 +290,13 @@ def _findings_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str)
     for finding in findings(con, report_id).itertuples(index=False):
         ids = [str(i) for i in cast("list[object]", finding.input_ids)]
         inputs = " ".join(_figure_link(i, i) for i in ids)
-        note = f"<p>{_e(finding.note)}</p>" if pd.notna(finding.note) else ""
+        note = f"<p>{escape(finding.note)}</p>" if pd.notna(finding.note) else ""
         articles.append(
-            f'<article class="finding" id="{_e(finding.check_id)}">'
-            f"<h2>{_e(finding_title(finding))}</h2>{note}"
+            f'<article class="finding" id="{escape(finding.check_id)}">'
+            f"<h2>{escape(finding_title(finding))}</h2>{note}"
             f"{html_table(pd.DataFrame([finding_numbers(finding)]))}"
-            f'<p class="provenance">{_e(finding.description)} <code>{_e(finding.check_id)}</code>'
+            f'<p class="provenance">{escape(finding.description)} '
+            f"<code>{escape(finding.check_id)}</code>"
             f"</p><p>Stated figure: {_figure_link(finding.figure_id, 'provenance')}; "
             f"inputs: {inputs}</p></article>"
         )
@@ -327,17 +324,18 @@ def _charts_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -
             [report_id, list(spec.figure_tables)],
         ).df()
         rows = "".join(
-            f"<tr><td>{_e(r.entity_zh)}</td><td>{_e(r.entity)}</td><td>{_e(r.metric)}</td>"
-            f'<td>{_e(r.period)}</td><td class="num">{_figure_link(r.figure_id, _printed(r))}'
+            f"<tr><td>{escape(r.entity_zh)}</td><td>{escape(r.entity)}</td><td>{escape(r.metric)}</td>"
+            f'<td>{escape(r.period)}</td><td class="num">{_figure_link(r.figure_id, _printed(r))}'
             "</td></tr>"
             for r in frame.itertuples(index=False)
         )
         source = provenance_text(provenance(con, report_id, spec.figure_tables))
-        note = f"<p>{_e(spec.note)}</p>" if spec.note else ""
+        note = f"<p>{escape(spec.note)}</p>" if spec.note else ""
         sections.append(
-            f'<section id="{_e(spec.name)}"><h2>{_e(spec.title)}</h2>'
-            f'<figure><img src="../{CHARTS_DIR}/{_e(spec.file_name)}" alt="{_e(spec.title)}">'
-            f'<figcaption class="provenance">Source: {_e(source)}</figcaption></figure>{note}'
+            f'<section id="{escape(spec.name)}"><h2>{escape(spec.title)}</h2>'
+            f'<figure><img src="../{CHARTS_DIR}/{escape(spec.file_name)}" '
+            f'alt="{escape(spec.title)}">'
+            f'<figcaption class="provenance">Source: {escape(source)}</figcaption></figure>{note}'
             '<table class="data"><tr><th>实体</th><th>entity</th><th>metric</th><th>period</th>'
             f"<th>value as printed</th></tr>{rows}</table></section>"
         )
@@ -412,9 +410,10 @@ def build_site(
         grain = table.doc.grain if table.doc else ""
         fresh = _freshness(con, relation, [c[0] for c in table.columns.rows])
         catalogue.append(
-            f'<tr><td><a href="tables/{_e(relation)}.html">{_e(relation)}</a></td>'
-            f'<td>{_e(description)}</td><td>{_e(grain)}</td><td class="num">{table.rows:,}</td>'
-            f"<td>{_e(fresh)}</td></tr>"
+            f'<tr><td><a href="tables/{escape(relation)}.html">{escape(relation)}</a></td>'
+            f"<td>{escape(description)}</td><td>{escape(grain)}</td>"
+            f'<td class="num">{table.rows:,}</td>'
+            f"<td>{escape(fresh)}</td></tr>"
         )
     figures = _figure_index(con, folder)
     _findings_page(con, folder, report_id)
@@ -422,7 +421,7 @@ def build_site(
     _search_page(con, folder)
     body = (
         "<h1>Cloud Report Warehouse: 数据目录 Data catalogue</h1>"
-        f"<p>Built {_e(generated_at)} from {figures:,} figures. Freshness is the publication "
+        f"<p>Built {escape(generated_at)} from {figures:,} figures. Freshness is the publication "
         "date of the newest report a table holds figures of.</p>"
         '<table class="data" id="catalogue"><tr><th>table</th><th>description</th>'
         "<th>grain</th><th>rows</th><th>freshness</th></tr>" + "".join(catalogue) + "</table>"
