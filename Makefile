@@ -52,8 +52,12 @@ system-deps:
 run: install system-deps  ## full refresh of every asset into warehouse/cloud.duckdb, then a summary
 	$(BIN)/crw refresh
 
-test: install system-deps  ## the whole test suite (browser tests included)
-	$(BIN)/pytest
+# Two workers (pytest-xdist), each test file on one worker so its module fixtures are built
+# once; each worker starts its own PostgreSQL and builds its own session warehouse.
+TEST_WORKERS ?= 2
+
+test: install system-deps  ## the whole test suite (browser tests included), on two workers
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install system-deps  ## refresh timings by phase, floors, import time, 1-1,000 reports
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
