@@ -6,7 +6,11 @@ in reports.yaml), runs the extractor on it and stores the mentions beside the wa
 (`warehouse/extraction/stored.py`). It never opens the warehouse, so partitions run in
 parallel: several runs of a backfill at once, on one machine or many that share the volume.
 `marts/report_coverage` (the metrics step, which writes the warehouse) then reads the stored
-mentions instead of extracting each report again.
+mentions instead of extracting each report again. They are a cache, not an input: coverage
+uses a report's stored mentions only when document, publication date and code match, and
+extracts the report itself otherwise. So coverage declares no Dagster dependency on this
+asset; with one, "Materialize all" on the refresh job asked to confirm materializing past a
+missing upstream partition until some report had been extracted.
 
 The asset is not part of `refresh_all`: Dagster runs a job over a partitioned asset only for
 a partition or a range of them, and the daily refresh, the sensors and "Materialize all" run

@@ -13,7 +13,6 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from pipelines.assets.extraction import MENTIONS_KEY
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import FINDINGS_QUERY, chart_metadata, frame_preview
@@ -48,18 +47,16 @@ def _metric(
     deps: list[str],
     build: Callable[[Build], Iterable],
     checks: Sequence[dg.AssetCheckSpec] = (),
-    other_deps: Sequence[dg.AssetKey] = (),
 ) -> Member:
     """What every metric asset shares: key = its relation, group, kinds, and the description
-    from the table's docs (dbt_like_sql/marts/_models.yml). `deps` are the relations it reads;
-    `other_deps` assets that are not warehouse relations."""
+    from the table's docs (dbt_like_sql/marts/_models.yml). `deps` are the relations it reads."""
     schema, name = split(relation)
     return Member(
         spec=dg.AssetSpec(
             relation_key(relation),
             group_name=GROUP,
             kinds={"duckdb", "pandas", "python"},
-            deps=[*(relation_key(r) for r in deps), *other_deps],
+            deps=[relation_key(r) for r in deps],
             description=python_table_doc(name, schema).comment,
             metadata=chart_metadata(name),
         ),
@@ -318,7 +315,6 @@ def metric_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                     "transcribed (a warning: the list is what a reviewer adds next).",
                 )
             ],
-            other_deps=[MENTIONS_KEY],
         ),
     ]
     return [
