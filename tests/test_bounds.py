@@ -1,5 +1,5 @@
 """Bounds at their edges: `gt 0` refuses 0, `le 100` accepts 100, for each bound kind; and
-the registry bounds what the README says it bounds (sizes > 0, shares 0–100)."""
+the registry bounds what docs/sources.md says it bounds (sizes > 0, shares 0–100)."""
 
 import csv
 

@@ -175,7 +175,7 @@ def test_materialize_all_from_the_asset_graph(dagster_ui, page: Page, tmp_path: 
     _screenshot(page, tmp_path, "05_gpu_demand_checks")
 
     # the coverage of the report document: 246 of the 250 curated figures found by the
-    # extractor (the four it misses are words: README), and its warning check
+    # extractor (the four it misses are words: docs/sources.md), and its warning check
     page.goto(f"{base}/assets/marts/report_coverage")
     coverage = page.get_by_role("row").filter(has=page.get_by_text("coverage_pct", exact=True))
     expect(coverage).to_contain_text("98.4")

@@ -73,7 +73,7 @@ def test_a_file_scenario_in_the_wrong_unit_is_refused():
 
 def test_baseline_then_file_then_one_off_with_their_lineage():
     """3.14e11 TFLOP ÷ (989.4 × 60 %) TFLOPS ÷ 3,600 s = 146,928 GPU-hours; ÷ 720 h = 204 GPUs
-    (the README's one-off scenario); the baseline's 15,531 GPUs are the report's."""
+    (docs/findings.md's one-off scenario); the baseline's 15,531 GPUs are the report's."""
     one_off = Scenario("mine", RUN_CONFIG, "launchpad", {"gpus_per_server": 4})
     frame = demand_frame(model(), H100, one_off, pd.DataFrame())
     training = frame[frame["workload"] == "training"].set_index("scenario")
