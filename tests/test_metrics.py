@@ -153,7 +153,7 @@ def findings(db) -> dict[str, str]:
     return dict(db.execute("SELECT check_id, status FROM marts.report_consistency").fetchall())
 
 
-# Every mismatch of the audit (docs/findings.md, "What does not add up"): stated, recomputed as printed
+# Every mismatch of the audit (docs/findings.md): stated, recomputed as printed
 MISMATCHES = {
     "formula:swsc_cloud_2023/hyperscaler_financials/amazon/aws/operating_margin/2022": (
         28.7,
@@ -183,7 +183,7 @@ MISMATCHES = {
     "cross_check:chatgpt_parameters_vs_gpt_3_5:swsc_cloud_2023": (1e11, 1.3e9),
     "cross_check:chatgpt_parameters_vs_gpu_model:swsc_cloud_2023": (1e11, 1.75e11),
 }
-# Every reading of the audit (docs/findings.md, "What does not add up"): words that contradict each other
+# Every reading of the audit (docs/findings.md): words that contradict each other
 READINGS = {
     "reading:chatgpt_release_date:swsc_cloud_2023",
     "reading:inference_monthly_users_as_daily:swsc_cloud_2023",

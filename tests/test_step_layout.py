@@ -45,7 +45,7 @@ def test_a_full_refresh_is_one_step_per_layer():
 
 
 def test_the_launchpad_scenario_builds_only_the_selected_asset(warehouse_file, built_warehouse):
-    """The one-off scenario of docs/findings.md: 60 % utilization of an H100 at 989.4 dense BF16 TFLOPS.
+    """docs/findings.md's one-off scenario: 60 % utilization of an H100 at 989.4 dense BF16 TFLOPS.
     By hand: 3.14e11 TFLOP ÷ (989.4 × 0.60) TFLOPS ÷ 3,600 = 146,928 GPU-hours, over 30 days
     (720 h) = 204 GPUs."""
     config = {"name": "my_case", "overrides": {"gpu_utilization": 60, "gpu_throughput": 989.4}}
