@@ -1,10 +1,13 @@
 """The marts' data dictionary: every table and column documented (in _models.yml, stored as
-DuckDB comments), every table's unique key unique, and `crw describe` printing it."""
+DuckDB comments), every table's unique key unique, and `crw describe` printing it. The raw
+tables' column docs come from tables.yaml alone."""
 
 import pytest
 
 from pipelines.cli import main
 from warehouse.docs import schema_docs
+from warehouse.registry import Registry, RegistryError
+from warehouse.schemas import column_docs
 from warehouse.store import quote
 
 
@@ -99,3 +102,40 @@ def test_combined_entities_are_explained(db, entity, is_group):
     ).fetchall()[0]
     assert flag is is_group
     assert ("Alibaba Cloud" in note) if is_group else note is None
+
+
+def test_raw_column_comments_are_the_registrys_text(db):
+    """The shared figure columns, the documents table and its text layer are documented in
+    tables.yaml (`figure_columns:`, the documents entry) and stored as DuckDB comments."""
+    comments = dict(
+        db.execute(
+            "SELECT table_name || '.' || column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name = 'raw'"
+        ).fetchall()
+    )
+    assert comments["it_spend.entity_zh"] == "The entity's name as the report prints it."
+    assert comments["report_documents.pages"] == (
+        "Pages of the text layer (a text file without form feeds is one page)."
+    )
+    assert comments["report_lines.line"] == (
+        "The line's number in the whole text layer (1-based): what quotes and the extractor "
+        "point at."
+    )
+    (description,) = db.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = 'raw' "
+        "AND table_name = 'report_lines'"
+    ).fetchone()
+    assert description.startswith("The text layer of every report document, one row per line")
+
+
+def test_a_shared_column_without_a_description_is_an_error_naming_it(sources):
+    registry_file = sources / "tables.yaml"
+    text = registry_file.read_text(encoding="utf-8")
+    line = '  value_qualifier: "= exact, ~ about, > more than, >= at least, < less than."\n'
+    assert line in text
+    registry_file.write_text(text.replace(line, ""), encoding="utf-8")
+    registry = Registry.load()
+    with pytest.raises(
+        RegistryError, match=r"figure_columns gives no description.*value_qualifier"
+    ):
+        column_docs(registry.tables["it_spend"], registry)

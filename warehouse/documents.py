@@ -23,25 +23,10 @@ PDF_MAGIC = b"%PDF-"
 PAGE_BREAK = "\f"
 _BLANKS = re.compile(r"\s+")
 
-LINES_TABLE = "report_lines"
-LINES_DESCRIPTION = (
-    "The text layer of every report document, one row per line with its page: what quotes "
-    "are checked against and the extractor reads."
-)
-DOCUMENT_COLUMN_DOCS = {
-    "report_id": "The report the document is (sources/reports.yaml).",
-    "source_file": "The document under sources/<report_id>/, as reports.yaml names it.",
-    "sha256": "sha256 of the document's bytes; reports.yaml records the same.",
-    "pages": "Pages of the text layer (a text file without form feeds is one page).",
-    "lines": "Lines of the text layer.",
-}
-LINE_COLUMN_DOCS = {
-    "report_id": "The report the document is.",
-    "page": "The page the line is on (1-based).",
-    "line": "The line's number in the whole text layer (1-based): what quotes and the "
-    "extractor point at.",
-    "text": "The line as the text layer has it.",
-}
+# The columns of raw.report_documents and of its text layer, in the order the loader fills
+# them; their descriptions are the documents entry's in tables.yaml.
+DOCUMENT_COLUMNS = ("report_id", "source_file", "sha256", "pages", "lines")
+LINE_COLUMNS = ("report_id", "page", "line", "text")
 
 
 def squeeze(text: str) -> str:

@@ -10,17 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from warehouse.cells import DECIMALS
-from warehouse.documents import (
-    DOCUMENT_COLUMN_DOCS,
-    LINE_COLUMN_DOCS,
-    LINES_DESCRIPTION,
-    LINES_TABLE,
-    Document,
-    load_document,
-)
+from warehouse.documents import DOCUMENT_COLUMNS, LINE_COLUMNS, Document, load_document
 from warehouse.problems import Problem, SourceValidationError, header_problems
 from warehouse.quotes import check_quotes, figure_check, record_check
-from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec
+from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec, described
 from warehouse.schemas import (
     PROVENANCE_COLUMNS,
     QUOTE_LINE,
@@ -145,7 +138,13 @@ def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
         digest.update(f"{name}\0{document.sha256}\0".encode())
         documents.append((report_id, name, document.sha256, document.pages, len(document.lines)))
         lines.extend((report_id, line.page, line.line, line.text) for line in document.lines)
-    frame = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMN_DOCS))
-    line_frame = pd.DataFrame(lines, columns=list(LINE_COLUMN_DOCS))
-    lines_table = CompanionTable(line_frame, LINES_DESCRIPTION, LINE_COLUMN_DOCS)
-    return LoadedTable(spec, frame, files, digest.hexdigest()[:16], {LINES_TABLE: lines_table})
+    layer = spec.text_layer
+    assert layer is not None  # the registry requires one of every documents table
+    frame = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS))
+    line_frame = pd.DataFrame(lines, columns=list(LINE_COLUMNS))
+    line_docs = {name: c.description for name, c in layer.columns.items()}
+    where = f"the text layer of '{spec.name}'"
+    lines_table = CompanionTable(
+        line_frame, layer.description, described(line_docs, LINE_COLUMNS, where)
+    )
+    return LoadedTable(spec, frame, files, digest.hexdigest()[:16], {layer.table: lines_table})

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -66,6 +67,25 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class TextLayerSpec:
+    """The table a documents table's text layer fills (raw.report_lines beside
+    raw.report_documents): loaded from the same files, so declared in the same entry."""
+
+    table: str
+    description: str
+    columns: dict[str, ColumnSpec]
+
+
+def described(docs: Mapping[str, str | None], names: Sequence[str], where: str) -> dict[str, str]:
+    """The descriptions `tables.yaml` gives the columns code writes, in the code's order: a
+    written column without one is an error naming it, so no column goes undocumented."""
+    missing = [name for name in names if not docs.get(name)]
+    if missing:
+        raise RegistryError(f"tables.yaml: {where} gives no description of column(s) {missing}")
+    return {name: str(docs[name]) for name in names}
+
+
+@dataclass(frozen=True)
 class TableSpec:
     name: str
     kind: str
@@ -85,6 +105,8 @@ class TableSpec:
     # figures tables: the topic mart that shows its figures (marts.<topic>, the `topic` of
     # marts.fct_report_figures); its own name unless tables.yaml says `topic:`
     topic: str = ""
+    # documents tables: the table of its text layer
+    text_layer: TextLayerSpec | None = None
 
     @property
     def quoted(self) -> bool:
@@ -105,17 +127,8 @@ def _bounds(raw: dict[str, Any]) -> dict[str, float]:
     return {name: float(raw[name]) for name in BOUND_NAMES if name in raw}
 
 
-def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
-    kind = raw.get("kind", FIGURES)
-    if kind not in (FIGURES, RECORDS, REFERENCE, DOCUMENTS):
-        raise RegistryError(f"tables.yaml: table '{name}' has unknown kind '{kind}'")
-    if not raw.get("description"):
-        raise RegistryError(f"tables.yaml: table '{name}' needs a description")
-    metrics = {
-        metric: MetricSpec(metric, tuple(spec["units"]), _bounds(spec))
-        for metric, spec in (raw.get("metrics") or {}).items()
-    }
-    columns = {
+def _columns(raw: dict[str, Any]) -> dict[str, ColumnSpec]:
+    return {
         column: ColumnSpec(
             name=column,
             dtype=spec.get("dtype", "str"),
@@ -127,6 +140,29 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         )
         for column, spec in (raw.get("columns") or {}).items()
     }
+
+
+def _text_layer(name: str, raw: dict[str, Any] | None) -> TextLayerSpec:
+    if not raw or not raw.get("table") or not raw.get("description"):
+        raise RegistryError(
+            f"tables.yaml: documents table '{name}' needs a text_layer with table and description"
+        )
+    return TextLayerSpec(
+        str(raw["table"]), " ".join(str(raw["description"]).split()), _columns(raw)
+    )
+
+
+def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
+    kind = raw.get("kind", FIGURES)
+    if kind not in (FIGURES, RECORDS, REFERENCE, DOCUMENTS):
+        raise RegistryError(f"tables.yaml: table '{name}' has unknown kind '{kind}'")
+    if not raw.get("description"):
+        raise RegistryError(f"tables.yaml: table '{name}' needs a description")
+    metrics = {
+        metric: MetricSpec(metric, tuple(spec["units"]), _bounds(spec))
+        for metric, spec in (raw.get("metrics") or {}).items()
+    }
+    columns = _columns(raw)
     if kind == FIGURES and not metrics:
         raise RegistryError(f"tables.yaml: figures table '{name}' declares no metrics")
     if kind in (RECORDS, REFERENCE) and not columns:
@@ -156,6 +192,7 @@ def _table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
         aliases={entity: tuple(names) for entity, names in (raw.get("aliases") or {}).items()},
         quote_contains=quote_contains,
         topic=str(raw.get("topic") or name),
+        text_layer=_text_layer(name, raw.get("text_layer")) if kind == DOCUMENTS else None,
     )
 
 
@@ -168,6 +205,9 @@ class Registry:
     cross_checks: tuple[dict[str, Any], ...] = ()
     # places where the report's words contradict each other (warehouse/metrics/audit.py)
     readings: tuple[dict[str, Any], ...] = ()
+    # column -> description of the columns every figures table shares and of the provenance
+    # columns (`figure_columns:`)
+    figure_column_docs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path | None = None) -> Registry:
@@ -185,6 +225,10 @@ class Registry:
             tables=tables,
             cross_checks=tuple(raw.get("cross_checks") or ()),
             readings=tuple(raw.get("readings") or ()),
+            figure_column_docs={
+                str(column): " ".join(str(doc).split())
+                for column, doc in (raw.get("figure_columns") or {}).items()
+            },
         )
 
     def _reference_rows(self, table: str) -> list[dict[str, str]]:

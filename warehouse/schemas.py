@@ -18,10 +18,18 @@ import pandas as pd
 import pandera.pandas as pa
 
 from warehouse.cells import BOOLEAN_TEXT, DECIMALS, prepared, typed
-from warehouse.documents import DOCUMENT_COLUMN_DOCS
+from warehouse.documents import DOCUMENT_COLUMNS
 from warehouse.figure_columns import FIGURE_COLUMNS
 from warehouse.problems import SourceValidationError, schema_problems
-from warehouse.registry import DOCUMENTS, FIGURES, REFERENCE, ColumnSpec, Registry, TableSpec
+from warehouse.registry import (
+    DOCUMENTS,
+    FIGURES,
+    REFERENCE,
+    ColumnSpec,
+    Registry,
+    TableSpec,
+    described,
+)
 from warehouse.rules import describe, rule_check
 from warehouse.source_files import SOURCE_FILE, SOURCE_LINE
 
@@ -297,45 +305,28 @@ def validate(frame: pd.DataFrame, table: TableSchema) -> pd.DataFrame:
     return typed(valid, table.boolean_columns, table.date_columns)
 
 
-FIGURE_COLUMN_DOCS = {
-    "report_id": "The report this row was transcribed from (sources/reports.yaml).",
-    "entity": "What the figure is about: an English snake_case id.",
-    "entity_zh": "The entity's name as the report prints it.",
-    "metric": "What is measured, from the table's vocabulary in tables.yaml.",
-    "period": "The period: 2022, 2022H1, 2022Q3, 2022-11, or an interval like 2021/2026.",
-    "value": "The number as the report states it, in `unit`.",
-    "unit": "The unit as stated (units.csv converts it to a base unit).",
-    "value_qualifier": "= exact, ~ about, > more than, >= at least, < less than.",
-    "is_forecast": "True for a forecast or expectation.",
-    "section": "The report section the figure appears in.",
-    "data_source": "The source the report cites (data_sources.csv).",
-    "note": "Reviewer's note: rounding, a slip in the report.",
-    "quote": "The shortest span of the report's document that states the figure, as printed.",
-    QUOTE_PAGE: "The page of the report's document where the quote starts.",
-    QUOTE_LINE: "The line of the report's document (raw.report_lines.line) where the quote starts.",
-    DECIMALS: "Decimals of the value as written (268.0 → 1): the precision the report states.",
-    SOURCE_FILE: "The source file the row was read from.",
-    SOURCE_LINE: "The line of the source file the row was read from.",
-}
-
-
-def column_docs(spec: TableSpec) -> dict[str, str]:
-    """Column documentation stored with the table (COMMENT ON COLUMN) and shown in the UI."""
+def column_docs(spec: TableSpec, registry: Registry) -> dict[str, str]:
+    """Column documentation stored with the table (COMMENT ON COLUMN) and shown in the UI:
+    a records or reference table's own, the shared figure and provenance columns' from
+    `figure_columns:` in tables.yaml, a dimension's from its declared values."""
+    declared = {name: c.description for name, c in spec.columns.items()}
     if spec.kind == DOCUMENTS:
-        return dict(DOCUMENT_COLUMN_DOCS)
-    docs = {name: FIGURE_COLUMN_DOCS[name] for name in PROVENANCE_COLUMNS}
+        return described(declared, DOCUMENT_COLUMNS, f"table '{spec.name}'")
+    shared = registry.figure_column_docs
+
+    def figure_docs(names: tuple[str, ...]) -> dict[str, str]:
+        return described(shared, names, "figure_columns")
+
+    docs = figure_docs(PROVENANCE_COLUMNS)
     if spec.kind == FIGURES:
         docs |= {
             dim: f"Dimension: one of {list(values)}." for dim, values in spec.dimensions.items()
         }
-        docs |= {
-            name: FIGURE_COLUMN_DOCS[name]
-            for name in (*FIGURE_COLUMNS, DECIMALS, QUOTE_PAGE, QUOTE_LINE)
-        }
+        docs |= figure_docs((*FIGURE_COLUMNS, DECIMALS, QUOTE_PAGE, QUOTE_LINE))
     else:
-        docs |= {name: c.description for name, c in spec.columns.items() if c.description}
+        docs |= {name: doc for name, doc in declared.items() if doc}
         if spec.quoted:
-            docs |= {name: FIGURE_COLUMN_DOCS[name] for name in (QUOTE_PAGE, QUOTE_LINE)}
+            docs |= figure_docs((QUOTE_PAGE, QUOTE_LINE))
     if spec.kind == REFERENCE:
         docs.pop("report_id")
     return docs

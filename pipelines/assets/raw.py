@@ -45,7 +45,11 @@ def _build_raw_table(registry: Registry, spec: TableSpec, build: Build):
     frame = loaded.frame
     if build.write:
         build.warehouse.build.replace_table(
-            RAW, spec.name, frame=frame, description=spec.description, column_docs=column_docs(spec)
+            RAW,
+            spec.name,
+            frame=frame,
+            description=spec.description,
+            column_docs=column_docs(spec, registry),
         )
         for name, extra in loaded.companions.items():
             build.warehouse.build.replace_table(
