@@ -318,6 +318,29 @@ def test_site_finding_leads_to_the_figure_and_its_provenance(
     _screenshot(page, tmp_path, "10_site_figure")
 
 
+def test_site_table_in_row_files_shows_page_one_then_reads_the_rest(
+    built_warehouse: Path, page: Page, tmp_path, monkeypatch
+):
+    """A mart of more than FIRST_ROWS rows: its first rows show from the first file, the
+    others are read after, and a filter then searches all of them."""
+    from pipelines.definitions import defs, table_lineage
+    from warehouse.reporting import site
+
+    monkeypatch.setattr(site, "FIRST_ROWS", 100)  # 1,000 and 50,000 on the real site
+    monkeypatch.setattr(site, "CHUNK_ROWS", 60)
+    lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        site.build_site(con, tmp_path / "site", "swsc_cloud_2023", lineage, "now")
+        [(count,)] = con.execute("SELECT count(*) FROM marts.fct_report_figures").fetchall()
+    page.goto((tmp_path / "site" / "tables" / "marts.fct_report_figures.html").as_uri())
+    status = page.locator("#rows .status")
+    expect(status).to_have_text(f"rows 1–50 of {count:,}")  # every file read
+    # 张北's 12 EFLOPS, whichever file holds it
+    page.get_by_label("Filter rows").fill("alibaba_zhangbei")
+    expect(status).to_contain_text(f"(filtered from {count:,})")
+    expect(page.locator("#rows tbody")).to_contain_text("张北智算中心建设规模为12 FLOPS")
+
+
 def test_site_search_finds_a_chinese_entity_name(built_warehouse: Path, page: Page, tmp_path):
     page.goto(_site(built_warehouse, "search.html"))
     page.get_by_label("Search").fill("张北")

@@ -120,3 +120,34 @@ def test_a_rebuild_rewrites_only_the_marts_that_changed(built_warehouse, tmp_pat
     rows = duckdb.sql(f"SELECT growth_pct FROM '{site}/downloads/marts.it_spend.csv'").fetchall()
     assert (9.4,) in rows and (9.3,) not in rows
     assert not (tmp_path / ".site.previous").exists()
+
+
+def test_a_large_mart_travels_in_row_files_read_after_its_first_page(
+    built_warehouse, tmp_path, monkeypatch
+):
+    from pipelines.definitions import defs, table_lineage
+    from warehouse.reporting import site
+
+    monkeypatch.setattr(site, "FIRST_ROWS", 100)  # 1,000 and 50,000 on the real site
+    monkeypatch.setattr(site, "CHUNK_ROWS", 60)
+    lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        site.build_site(con, tmp_path / "site", "swsc_cloud_2023", lineage, "now")
+        expected = con.execute("SELECT figure_id FROM marts.fct_report_figures").fetchall()
+    data = tmp_path / "site" / "data"
+    first = _data(tmp_path / "site", "marts.fct_report_figures")
+    assert len(first["rows"]) == 100 and first["total"] == len(expected)
+    more = sorted(data.glob("marts.fct_report_figures.*.js"), key=lambda p: int(p.stem[-1]))
+    # 100 rows first, then 60 a file: ceil((rows - 100) / 60) further files
+    assert len(more) == -(-(len(expected) - 100) // 60) >= 2
+    rows = list(first["rows"])
+    for path in more:
+        text = path.read_text(encoding="utf-8")
+        rows += json.loads(re.fullmatch(r"crwRows\((.*)\);", text, re.S).group(1))
+    figure_id = first["columns"].index("figure_id")
+    assert sorted(r[figure_id] for r in rows) == sorted(i for (i,) in expected)
+    page = (tmp_path / "site" / "tables" / "marts.fct_report_figures.html").read_text("utf-8")
+    assert '"../data/marts.fct_report_figures.2.js"' in page
+    small = _data(tmp_path / "site", "marts.it_spend")  # 12 rows: one file
+    assert len(small["rows"]) == small["total"] == 12
+    assert not list(data.glob("marts.it_spend.*.js"))

@@ -7,6 +7,7 @@ looked up in `marts` first, where analysts work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +75,15 @@ def describe(name: str, path: Path | None = None) -> TableDescription:
 
 
 def table_description(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str | None
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    comment: str | None,
+    docs: Mapping[str, TableDoc] | None = None,
 ) -> TableDescription:
     """The dictionary of a table `con` has (the published file, or a run's build for the
-    data site)."""
+    data site). `docs`: the schema's docs when the caller describes many tables (the site),
+    read once instead of once a table."""
     rows = con.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}").fetchall()[0][0]
     columns = con.execute(
         "SELECT column_name, data_type, comment FROM duckdb_columns() "
@@ -85,7 +91,7 @@ def table_description(
         "ORDER BY column_index",
         [schema, table],
     ).fetchall()
-    doc = schema_docs(schema).get(table)
+    doc = (schema_docs(schema) if docs is None else docs).get(table)
     documented = {column: doc.column_doc(column) for column, _, _ in columns} if doc else {}
     return TableDescription(
         schema,

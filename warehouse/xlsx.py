@@ -1,10 +1,12 @@
 """XLSX files from a query: the one download format DuckDB cannot write itself.
 
 xlsxwriter writes in constant-memory mode, row by row as the rows are fetched, so a table of
-any size costs the memory of one batch. Text is always written as text: a cell reading
-`=1+1` or `http://…` stays those characters (no formula, no link is made of data). Excel's
-own limits are checked, not silently cut: 1,048,576 rows a sheet (the header is one) and
-32,767 characters a cell.
+any size costs the memory of one batch; a caller that knows its result is small (the data
+site, whose XLSX files are of at most XLSX_CELLS cells) asks for the in-memory mode instead,
+about twice as fast for small files (no temporary files to write and remove). Text is
+always written as text: a cell reading `=1+1` or `http://…` stays those characters (no
+formula, no link is made of data). Excel's own limits are checked, not silently cut:
+1,048,576 rows a sheet (the header is one) and 32,767 characters a cell.
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-def write_xlsx(cursor: duckdb.DuckDBPyConnection, output: Path, sheet: str = "data") -> int:
+def write_xlsx(
+    cursor: duckdb.DuckDBPyConnection, output: Path, sheet: str = "data", small: bool = False
+) -> int:
     """Write the executed query of `cursor` (header, then its rows) to `output` as one sheet
-    and return the number of rows written."""
+    and return the number of rows written. `small`: the result fits in memory."""
     workbook = xlsxwriter.Workbook(
         str(output),
         {
-            "constant_memory": True,
+            "constant_memory": not small,
+            "in_memory": small,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "nan_inf_to_errors": True,

@@ -3,7 +3,9 @@
     site/index.html              the catalogue: every mart with description, grain, rows, freshness
     site/tables/<mart>.html      its dictionary, lineage, downloads and rows (paged, sortable,
                                  filterable: site.js, no library)
-    site/data/<mart>.js          the rows, as a script that sets `window.CRW`
+    site/data/<mart>.js          its first FIRST_ROWS rows, as a script that sets `window.CRW`;
+    site/data/<mart>.<n>.js      the rest, CHUNK_ROWS a file, which the page loads after
+                                 showing its first page of rows
     site/downloads/<mart>.csv|parquet|xlsx
     site/figure.html#<figure_id> one page for every figure, reading data/figures.js: the value
                                  as printed, its provenance, the derived numbers that use it
@@ -11,15 +13,15 @@
     site/findings.html, charts.html, search.html, site.js, site.css
 
 Rows travel as `<script>` files, not JSON fetched at run time: a browser refuses `fetch` of
-`file://` URLs. The number of files depends on the marts, not on the reports: one figure page
-reads one compact index, so 1,000 reports still make the same ~150 files. DuckDB writes the
+`file://` URLs. The number of files depends on the marts, and on the reports only through the
+row files of the largest marts (one per CHUNK_ROWS rows): one figure page reads one compact
+index, not a page per figure. DuckDB writes the
 JSON of every row (`json_array`), CSV and Parquet itself; only XLSX goes row by row through
 Python, and a mart of more than XLSX_CELLS cells (rows × columns) gets CSV and Parquet
 downloads only (`crw export` writes its XLSX). A mart whose rows and columns hash as they
 did when the previous site was built (`data/fingerprints.json`; a run's build starts from the
 published site) keeps its files: a refresh that changes two marts rewrites two marts' files.
-The catalogue reads
-the build the run just made, never the published file.
+The catalogue reads the build the run just made, never the published file.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.describe import TableDescription, table_description
+from warehouse.docs import schema_docs
 from warehouse.number_text import number_text
 from warehouse.reporting import CHARTS_DIR, FIGURES_TABLE, REPORT_FILE, provenance, provenance_text
 from warehouse.reporting.charts import CHARTS
@@ -56,8 +59,12 @@ SITE_DIR = "site"
 SITE_SCHEMA = "marts"
 STATIC = Path(__file__).with_name("site_static")
 # XLSX is written cell by cell in Python (~50,000 cells/s on a loaded 2-core machine): the site
-# writes it for marts of at most this many cells; `crw export` writes the larger ones.
+# writes it, in memory, for marts of at most this many cells; `crw export` writes the larger ones.
 XLSX_CELLS = 100_000
+# A mart's rows travel in data files: its first page shows once the first file is read, the
+# others load after it (a 256,000-row table in one script took ~10 s to show anything).
+FIRST_ROWS = 1_000
+CHUNK_ROWS = 50_000
 FIGURE_INDEX = "figures"
 FINGERPRINTS = "data/fingerprints.json"  # each mart's fingerprint when its files were written
 FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
@@ -116,10 +123,51 @@ def _rows_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     return rows or ""
 
 
-def _data_script(path: Path, con: duckdb.DuckDBPyConnection, sql: str, extra: str = "") -> None:
+def _columns_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     columns = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description or ()]
-    names = ",".join(f'"{c}"' for c in columns)
-    _write(path, f'window.CRW={{"columns":[{names}],"rows":[{_rows_json(con, sql)}]{extra}}};')
+    return json.dumps(columns, ensure_ascii=False)
+
+
+def _data_script(path: Path, con: duckdb.DuckDBPyConnection, sql: str, extra: str = "") -> None:
+    columns = _columns_json(con, sql)
+    _write(path, f'window.CRW={{"columns":{columns},"rows":[{_rows_json(con, sql)}]{extra}}};')
+
+
+def _chunk_count(rows: int) -> int:
+    """How many data files a mart of `rows` rows gets: the first FIRST_ROWS, then
+    CHUNK_ROWS a file."""
+    return 1 + max(0, -(-(rows - FIRST_ROWS) // CHUNK_ROWS))
+
+
+def _chunk_name(relation: str, chunk: int) -> str:
+    return f"data/{relation}.js" if chunk == 0 else f"data/{relation}.{chunk + 1}.js"
+
+
+def _mart_scripts(
+    con: duckdb.DuckDBPyConnection, folder: Path, relation: str, sql: str, count: int
+) -> None:
+    """A mart's rows as its data files, the JSON of each written by DuckDB in one pass over
+    the rows: the first file sets `window.CRW` (columns, the first FIRST_ROWS rows, the row
+    count), each further one hands its rows to `crwRows` (site.js), which the page loads
+    after showing its first page."""
+    first = FIRST_ROWS
+    chunks = dict(
+        con.execute(
+            "SELECT chunk, string_agg(row, ',' ORDER BY n) FROM ("
+            f"SELECT CASE WHEN n <= {first} THEN 0 ELSE 1 + (n - {first} - 1) // {CHUNK_ROWS} "
+            "END AS chunk, row, n FROM (SELECT json_array(*COLUMNS(*))::VARCHAR AS row, "
+            f"row_number() OVER () AS n FROM ({sql}))) GROUP BY chunk"
+        ).fetchall()
+    )
+    columns = _columns_json(con, sql)
+    for chunk in range(_chunk_count(count)):
+        rows = chunks.get(chunk, "")
+        _write(
+            folder / _chunk_name(relation, chunk),
+            f'window.CRW={{"columns":{columns},"rows":[{rows}],"total":{count}}};'
+            if chunk == 0
+            else f"crwRows([{rows}]);",
+        )
 
 
 @dataclass(frozen=True)
@@ -129,46 +177,58 @@ class SiteSummary:
     figures: int
 
 
-def _freshness(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> str:
-    """The newest report a mart holds figures of: its publication date."""
-    if "report_id" not in columns:
-        return ""
-    [(date,)] = con.execute(
-        f"SELECT max(r.publication_date) FROM marts.dim_reports r "
-        f"WHERE r.report_id IN (SELECT DISTINCT report_id FROM {relation})"
+def _freshness(con: duckdb.DuckDBPyConnection, relations: Iterable[str]) -> dict[str, str]:
+    """The newest report each of `relations` (quoted names of marts with a `report_id`) holds
+    figures of: its publication date, by relation, all in one query."""
+    parts = [f"SELECT {sql_literal(r)} AS relation, report_id FROM {r}" for r in relations]
+    if not parts:
+        return {}
+    rows = con.execute(
+        "SELECT relation, max(r.publication_date)::DATE::VARCHAR "
+        f"FROM ({' UNION ALL '.join(parts)}) JOIN marts.dim_reports r USING (report_id) "
+        "GROUP BY relation"
     ).fetchall()
-    return "" if date is None else str(date)[:10]
+    return {relation: date for relation, date in rows if date is not None}
 
 
-def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], seen: set[str]) -> str:
-    """`relation`'s inputs as a nested list down to the raw tables (each table once)."""
-    items: list[str] = []
-    for source in sorted(lineage.get(relation, ())):
-        schema = source.partition(".")[0]
-        name = (
-            f'<a href="{escape(source)}.html">{escape(source)}</a>'
-            if schema == SITE_SCHEMA
-            else f"<code>{escape(source)}</code>"
-        )
-        below = "" if source in seen else _lineage_html(source, lineage, seen | {source})
-        items.append(f"<li>{name}{below}</li>")
-    return f"<ul>{''.join(items)}</ul>" if items else ""
+def _lineage_html(relation: str, lineage: Mapping[str, Iterable[str]], memo: dict[str, str]) -> str:
+    """`relation`'s inputs as a nested list down to the raw tables. `memo` holds each table's
+    list once made: the marts share their staging inputs, and walking the graph again for
+    every path through it cost more than the rest of a table page."""
+    if relation not in memo:
+        memo[relation] = ""  # a cycle, were there one, ends here
+        items: list[str] = []
+        for source in sorted(lineage.get(relation, ())):
+            schema = source.partition(".")[0]
+            name = (
+                f'<a href="{escape(source)}.html">{escape(source)}</a>'
+                if schema == SITE_SCHEMA
+                else f"<code>{escape(source)}</code>"
+            )
+            items.append(f"<li>{name}{_lineage_html(source, lineage, memo)}</li>")
+        memo[relation] = f"<ul>{''.join(items)}</ul>" if items else ""
+    return memo[relation]
 
 
 def _has_xlsx(rows: int, columns: int) -> bool:
     return rows * columns <= XLSX_CELLS
 
 
-def _files(relation: str, xlsx: bool) -> list[str]:
-    """The files of a mart's page besides its HTML: its rows and downloads."""
+def _downloads(relation: str, xlsx: bool) -> list[str]:
     formats = ("csv", "parquet", "xlsx") if xlsx else ("csv", "parquet")
-    return [f"data/{relation}.js", *(f"downloads/{relation}.{fmt}" for fmt in formats)]
+    return [f"downloads/{relation}.{fmt}" for fmt in formats]
+
+
+def _files(relation: str, xlsx: bool, rows: int) -> list[str]:
+    """The files of a mart's page besides its HTML: its rows and downloads."""
+    chunks = [_chunk_name(relation, chunk) for chunk in range(_chunk_count(rows))]
+    return [*chunks, *_downloads(relation, xlsx)]
 
 
 def _download_links(relation: str, xlsx: bool) -> str:
     links = [
         f'<a href="../{escape(name)}" download>{name.rpartition(".")[2].upper()}</a>'
-        for name in _files(relation, xlsx)[1:]
+        for name in _downloads(relation, xlsx)
     ]
     if not xlsx:
         links.append(
@@ -179,16 +239,20 @@ def _download_links(relation: str, xlsx: bool) -> str:
 
 
 def _write_files(
-    con: duckdb.DuckDBPyConnection, folder: Path, relation: str, quoted: str, xlsx: bool
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    relation: str,
+    quoted: str,
+    xlsx: bool,
+    rows: int,
 ) -> None:
-    for name in _files(relation, xlsx):
+    _mart_scripts(con, folder, relation, f"SELECT * FROM {quoted}", rows)
+    for name in _downloads(relation, xlsx):
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         fmt = name.rpartition(".")[2]
-        if fmt == "js":
-            _data_script(target, con, f"SELECT * FROM {quoted}")
-        elif fmt == "xlsx":
-            write_xlsx(con.execute(f"SELECT * FROM {quoted}"), target, sheet=relation)
+        if fmt == "xlsx":
+            write_xlsx(con.execute(f"SELECT * FROM {quoted}"), target, relation, small=True)
         else:
             into = sql_literal(str(target))
             con.execute(f"COPY (SELECT * FROM {quoted}) TO {into} (FORMAT {fmt})")
@@ -213,7 +277,10 @@ def _reuse(previous: Path, folder: Path, names: list[str]) -> bool:
 
 
 def _table_page(
-    folder: Path, table: TableDescription, lineage: Mapping[str, Iterable[str]]
+    folder: Path,
+    table: TableDescription,
+    lineage: Mapping[str, Iterable[str]],
+    memo: dict[str, str],
 ) -> None:
     relation = f"{table.schema}.{table.name}"
     dictionary = html_table(pd.DataFrame(table.columns.rows, columns=list(table.columns.columns)))
@@ -233,12 +300,16 @@ def _table_page(
         if text
     )
     downloads = _download_links(relation, _has_xlsx(table.rows, len(table.columns.rows)))
-    inputs = _lineage_html(relation, lineage, {relation}) or "<p>None.</p>"
+    inputs = _lineage_html(relation, lineage, memo) or "<p>None.</p>"
+    more = json.dumps(
+        [f"../{_chunk_name(relation, c)}" for c in range(1, _chunk_count(table.rows))]
+    )
     body = (
         f"<h1>{escape(relation)}</h1>{about}"
         f"<p>{table.rows:,} rows. Download: {downloads}</p>"
         f'<h2>Rows</h2><div id="rows"></div>'
-        f"<script>dataTable(document.getElementById('rows'), window.CRW, {links});</script>"
+        f"<script>dataTable(document.getElementById('rows'), window.CRW, {links}, {more});"
+        "</script>"
         f"<h2>Dictionary</h2>{dictionary}"
         f"<h2>Lineage: its inputs</h2>{inputs}"
     )
@@ -395,25 +466,37 @@ def build_site(
         "AND database_name = current_database() AND NOT internal ORDER BY 2",
         [SITE_SCHEMA, SITE_SCHEMA],
     ).fetchall()
+    docs = schema_docs(SITE_SCHEMA)
+    tables = [
+        table_description(con, schema, name, comment, docs) for schema, name, comment in marts
+    ]
+    fresh = _freshness(
+        con,
+        [
+            f"{quote(t.schema)}.{quote(t.name)}"
+            for t in tables
+            if "report_id" in [c[0] for c in t.columns.rows]
+        ],
+    )
+    memo: dict[str, str] = {}
     catalogue: list[str] = []
-    for schema, name, comment in marts:
-        table = table_description(con, schema, name, comment)
-        relation, quoted = f"{schema}.{name}", f"{quote(schema)}.{quote(name)}"
+    for table in tables:
+        relation = f"{table.schema}.{table.name}"
+        quoted = f"{quote(table.schema)}.{quote(table.name)}"
         types = [(column[0], column[1]) for column in table.columns.rows]
         fingerprints[relation] = _fingerprint(con, quoted, types)
         xlsx = _has_xlsx(table.rows, len(types))
-        files = _files(relation, xlsx)
+        files = _files(relation, xlsx, table.rows)
         if known.get(relation) != fingerprints[relation] or not _reuse(previous, folder, files):
-            _write_files(con, folder, relation, quoted, xlsx)
-        _table_page(folder, table, lineage)
+            _write_files(con, folder, relation, quoted, xlsx, table.rows)
+        _table_page(folder, table, lineage, memo)
         description = table.doc.description if table.doc else table.description
         grain = table.doc.grain if table.doc else ""
-        fresh = _freshness(con, relation, [c[0] for c in table.columns.rows])
         catalogue.append(
             f'<tr><td><a href="tables/{escape(relation)}.html">{escape(relation)}</a></td>'
             f"<td>{escape(description)}</td><td>{escape(grain)}</td>"
             f'<td class="num">{table.rows:,}</td>'
-            f"<td>{escape(fresh)}</td></tr>"
+            f"<td>{escape(fresh.get(quoted, ''))}</td></tr>"
         )
     figures = _figure_index(con, folder)
     _findings_page(con, folder, report_id)

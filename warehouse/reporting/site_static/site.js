@@ -40,9 +40,33 @@ function compare(a, b) {
   return cellText(a).localeCompare(cellText(b), "zh-CN");
 }
 
-// data: {columns: [...], rows: [[...], ...]}; links: {column: url prefix} turns cells to links
-function dataTable(container, data, links) {
-  const haystack = data.rows.map((row) => row.map(cellText).join("\u0001").toLowerCase());
+// A mart's further row files call crwRows(rows); loadRows points it at the table that asked.
+function crwRows(rows) {
+  crwRows.take(rows);
+}
+
+// Load the row files `urls` one after another (script elements: file:// allows no fetch),
+// handing each file's rows to `take`, then calling `done`.
+function loadRows(urls, take, done) {
+  let next = 0;
+  crwRows.take = take;
+  function step() {
+    if (next >= urls.length) {
+      done();
+      return;
+    }
+    const script = el("script", { src: urls[next++] });
+    script.addEventListener("load", step);
+    document.head.append(script);
+  }
+  step();
+}
+
+// data: {columns: [...], rows: [[...], ...], total}; links: {column: url prefix} turns cells
+// to links; more: the URLs of the row files after the first, loaded once page 1 is shown.
+function dataTable(container, data, links, more) {
+  const rowText = (row) => row.map(cellText).join("\u0001").toLowerCase();
+  const haystack = data.rows.map(rowText);
   let shown = data.rows.map((_, i) => i);
   let page = 0;
   let sortColumn = -1;
@@ -63,14 +87,15 @@ function dataTable(container, data, links) {
   table.append(body);
   container.append(el("div", { class: "controls" }, filter, " ", previous, " ", next, " ", status), table);
 
-  function apply() {
+  let loading = Boolean(more && more.length);
+  function apply(keepPage) {
     const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     shown = [];
     for (let i = 0; i < haystack.length; i++) {
       if (words.every((w) => haystack[i].includes(w))) shown.push(i);
     }
     if (sortColumn >= 0) sortShown();
-    page = 0;
+    if (!keepPage) page = 0;
     render();
   }
   function sortShown() {
@@ -105,22 +130,36 @@ function dataTable(container, data, links) {
     body.replaceChildren(...rows);
     const last = Math.min(start + PAGE_ROWS, shown.length);
     const of = shown.length === data.rows.length ? "" : ` (filtered from ${data.rows.length.toLocaleString("en-US")})`;
-    status.textContent = shown.length
+    const reading = loading ? ` · loading rows: ${data.rows.length.toLocaleString("en-US")} of ${data.total.toLocaleString("en-US")} read` : "";
+    status.textContent = (shown.length
       ? `rows ${(start + 1).toLocaleString("en-US")}–${last.toLocaleString("en-US")} of ${shown.length.toLocaleString("en-US")}${of}`
-      : `no rows match${of}`;
+      : `no rows match${of}`) + reading;
     previous.disabled = page === 0;
     next.disabled = page >= pages - 1;
   }
   let timer = 0;
   filter.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(apply, 120);
+    timer = setTimeout(() => apply(false), 120);
   });
   previous.addEventListener("click", () => { page -= 1; render(); });
   next.addEventListener("click", () => { page += 1; render(); });
   const asked = new URLSearchParams(location.hash.slice(1)).get("q");
   if (asked) filter.value = asked;
-  apply();
+  apply(false);
+  if (loading) {
+    // after the first page has been painted
+    setTimeout(() => loadRows(more, (rows) => {
+      for (const row of rows) {
+        data.rows.push(row);
+        haystack.push(rowText(row));
+      }
+      apply(true);
+    }, () => {
+      loading = false;
+      render();
+    }), 0);
+  }
 }
 
 function fieldList(pairs) {
