@@ -74,7 +74,7 @@ def page_seconds(warehouse: Path, table: str = "marts.fct_report_figures") -> di
             )
             page = browser.new_page()
             began = time.perf_counter()
-            page.goto(url, timeout=120_000)
+            page.goto(url, wait_until="commit", timeout=120_000)
             page.wait_for_selector("#rows tbody tr", timeout=120_000)
             opened = time.perf_counter() - began
             page.wait_for_function(

@@ -147,19 +147,21 @@ function dataTable(container, data, links, more) {
   const asked = new URLSearchParams(location.hash.slice(1)).get("q");
   if (asked) filter.value = asked;
   apply(false);
-  if (loading) {
-    // after the first page has been painted
-    setTimeout(() => loadRows(more, (rows) => {
-      for (const row of rows) {
-        data.rows.push(row);
-        haystack.push(rowText(row));
-      }
-      apply(true);
-    }, () => {
-      loading = false;
-      render();
-    }), 0);
-  }
+  if (!loading) return;
+  // Once the page has loaded and painted page 1: scripts added before the load event would
+  // hold it back, and each file's rows take the main thread while they are parsed.
+  const start = () => setTimeout(() => loadRows(more, (rows) => {
+    for (const row of rows) {
+      data.rows.push(row);
+      haystack.push(rowText(row));
+    }
+    apply(true);
+  }, () => {
+    loading = false;
+    render();
+  }), 0);
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
 }
 
 function fieldList(pairs) {
