@@ -151,3 +151,25 @@ def test_a_large_mart_travels_in_row_files_read_after_its_first_page(
     small = _data(tmp_path / "site", "marts.it_spend")  # 12 rows: one file
     assert len(small["rows"]) == small["total"] == 12
     assert not list(data.glob("marts.it_spend.*.js"))
+
+
+def test_the_findings_page_shows_the_readings_with_their_quotes(built_warehouse):
+    page = (built_warehouse.parent / "site" / "findings.html").read_text(encoding="utf-8")
+    readings = re.findall(r'<article class="finding reading" id="(reading:[^"]+)">', page)
+    assert readings == [
+        "reading:chatgpt_release_date:swsc_cloud_2023",
+        "reading:feitian_under_a_baidu_heading:swsc_cloud_2023",
+        "reading:inference_monthly_users_as_daily:swsc_cloud_2023",
+    ]
+    inference = page.split('id="reading:inference_monthly_users_as_daily:swsc_cloud_2023"')[1]
+    inference = inference.split("</article>")[0]
+    # §1.6 of the report: 1亿 monthly users × 3 questions a day = 3亿 answers a day
+    assert (
+        "<blockquote>假设月活跃用户1亿，用户平均每人每天3次提问，每天提供3亿次回答</blockquote>"
+        in inference
+    )
+    assert 'href="figure.html#swsc_cloud_2023/gpu_model/inference/monthly_active_users/2023"' in (
+        inference
+    )
+    release = page.split('id="reading:chatgpt_release_date:swsc_cloud_2023"')[1]
+    assert "<blockquote>2023年初，美国OpenAI团队发布聊天机器人软件ChatGPT</blockquote>" in release

@@ -350,17 +350,25 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> pd.DataFrame:
     ).df()
 
 
+def readings(
+    con: duckdb.DuckDBPyConnection, report_id: str
+) -> list[tuple[str, str, list[str], list[str]]]:
+    """The audit's readings of the report: words of the report that contradict each other,
+    with nothing to recompute, so shown with their quotes (check_id, description, quotes,
+    the figures they concern)."""
+    return con.execute(
+        "SELECT check_id, description, quotes, input_ids FROM marts.report_consistency "
+        "WHERE relation = 'reading' AND status = 'mismatch' AND report_id = ? "
+        "ORDER BY check_id",
+        [report_id],
+    ).fetchall()
+
+
 def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     found = findings(con, report_id)
     total = con.sql(
         "SELECT count(*) FROM marts.report_consistency WHERE relation <> 'reading'"
     ).fetchall()[0][0]
-    # words of the report that contradict each other: nothing to recompute, shown with quotes
-    readings = con.execute(
-        "SELECT check_id, description, quotes FROM marts.report_consistency "
-        "WHERE relation = 'reading' AND report_id = ? ORDER BY check_id",
-        [report_id],
-    ).fetchall()
     rows = []
     for finding in found.itertuples(index=False):
         table = html_table(pd.DataFrame([finding_numbers(finding)]))
@@ -389,7 +397,7 @@ def _findings_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
             f"{escape(description)}</h3>"
             + "".join(f"<blockquote>{escape(quote)}</blockquote>" for quote in quotes)
             + f'<p class="provenance"><code>{escape(check_id)}</code></p></article>'
-            for check_id, description, quotes in readings
+            for check_id, description, quotes, _ in readings(con, report_id)
         )
         + "</section>"
     )

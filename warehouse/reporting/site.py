@@ -50,6 +50,7 @@ from warehouse.reporting.page import (
     finding_title,
     findings,
     html_table,
+    readings,
     unit_sign,
 )
 from warehouse.store import quote, sql_literal
@@ -371,10 +372,20 @@ def _findings_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str)
             f"</p><p>Stated figure: {_figure_link(finding.figure_id, 'provenance')}; "
             f"inputs: {inputs}</p></article>"
         )
+    for check_id, description, quotes, input_ids in readings(con, report_id):
+        articles.append(
+            f'<article class="finding reading" id="{escape(check_id)}">'
+            f"<h2>{escape(description)}</h2>"
+            + "".join(f"<blockquote>{escape(quote)}</blockquote>" for quote in quotes)
+            + f'<p class="provenance">A reading of the report: its words contradict each '
+            f"other, nothing to recompute. <code>{escape(check_id)}</code></p>"
+            f"<p>Figures: {' '.join(_figure_link(i, i) for i in input_ids)}</p></article>"
+        )
     body = (
         "<h1>一致性审查 Consistency findings</h1><p>The relations among the report's own "
-        "figures that do not hold within printed rounding (<code>marts.report_consistency"
-        "</code>, status = mismatch).</p>" + "".join(articles)
+        "figures that do not hold within printed rounding, then the readings: places where "
+        "the report's words contradict each other (<code>marts.report_consistency</code>, "
+        "status = mismatch).</p>" + "".join(articles)
     )
     _write(folder / "findings.html", _page("Findings", body))
 
