@@ -234,6 +234,21 @@ def test_a_finding_reads_as_the_report_prints_it(page_text):
     assert "28 to 106 products is +279%, printed 近300%." in page_text.text
 
 
+def test_findings_print_both_sides_in_the_unit_the_report_printed(page_text, built_warehouse):
+    """Section 1.7: 张北 "12 FLOPS（每秒1200亿亿次浮点运算）": 1,200 × 10^16 FLOPS = 12 EFLOPS,
+    printed as 12 FLOPS; section 2.2: 2021's 370.4亿元 against 292 + 246.5 = 538.5亿元 for 2020
+    grown by 32.9 %: 538.5 × 1.329 = 715.67亿元."""
+    rows = [table[1] for table in page_text.tables if table[0][0] == "stated"]
+    assert ["12 FLOPS", "12 EFLOPS", "12 EFLOPS", "0 EFLOPS"] in rows
+    assert ["3 FLOPS", "3 EFLOPS", "3 EFLOPS", "0 EFLOPS"] in rows  # 乌兰察布, 300亿亿次
+    assert ["370.4 CNY 100 million", "715.67 CNY 100 million"] in [r[:2] for r in rows]
+    site = (built_warehouse.parent / "site" / "findings.html").read_text(encoding="utf-8")
+    zhangbei = site.split("formula:swsc_cloud_2023/compute_centers/alibaba_zhangbei/")[1]
+    cells = '<td class="num">12 FLOPS</td><td class="num">12 EFLOPS</td>'
+    assert cells in zhangbei.split("</table>")[0]
+    assert "000,000 FLOPS" not in site
+
+
 def test_table_text_is_escaped():
     table = html_table(pd.DataFrame({"name": ['<script>alert("x")</script>'], "n": [1]}))
     assert "<script>" not in table

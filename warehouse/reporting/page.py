@@ -108,6 +108,9 @@ QUALIFIER_SIGNS = {"=": "", "~": "~", ">": ">", ">=": "≥", "<": "<", "<=": "�
 # Qualifier words printed after their number (300左右, 230多款) rather than before it (近300).
 SUFFIX_QUALIFIERS = {"左右", "以上", "以下", "及以上", "多", "余", "级"}
 UNIT_SIGNS = {"percent": "%", "percentage points": "pp"}
+# A stated figure this many times off what it is recomputed as, in the same unit, is a unit
+# slip: the findings show the recomputed side in the unit the printed number stands for.
+SLIP_RATIO = 1000
 
 
 @dataclass(frozen=True)
@@ -302,17 +305,20 @@ def _stated_text(finding: Any) -> str:
 
 def finding_numbers(finding: Any) -> dict[str, Printed]:
     """Stated, recomputed, difference and tolerance, each with its unit; the derived three to
-    one decimal more than the stated figure prints (28.7 % against 28.46 %)."""
-    unit = unit_sign(str(finding.unit))
+    one decimal more than the stated figure prints (28.7 % against 28.46 %), in the unit the
+    report printed (370.4 亿元 against 715.67 亿元, not 71,566,650,000 CNY) or, for a unit
+    slip, the unit the printed number stands for (12 FLOPS against 12 EFLOPS)."""
+    unit = unit_sign(str(finding.shown_unit))
     places = (_places(finding) or 0) + 1
 
     def derived(value: float) -> Printed:
-        return Printed(f"{number_text(round(value, places), grouping=True)} {unit}")
+        shown = round(value / finding.shown_factor, places)
+        return Printed(f"{number_text(shown, grouping=True)} {unit}")
 
-    same_unit = finding.unit == finding.figure_unit
+    as_printed = finding.figure_unit in (finding.unit, finding.shown_unit)
     stated = (
         _stated_text(finding)
-        if same_unit
+        if as_printed
         else f"{number_text(finding.stated, grouping=True)} {unit}"
     )
     return {
@@ -340,9 +346,22 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> pd.DataFrame:
                c.note, c.stated, c.recomputed, c.unit,
                c.abs_diff, c.tolerance, f.value, f.value_decimals, f.value_qualifier,
                f.unit AS figure_unit, f.quote, f.entity, f.entity_zh, f.metric, f.period,
-               f.section, f.data_source, f.data_source_name
+               f.section, f.data_source, f.data_source_name,
+               coalesce(printed.unit, meant.unit, c.unit) AS shown_unit,
+               coalesce(printed.factor, meant.factor, 1) AS shown_factor
         FROM marts.report_consistency c
         LEFT JOIN {FIGURES_TABLE} f ON f.figure_id = c.input_ids[1]
+        -- the unit the report printed the figure in, where the check compares base units
+        LEFT JOIN staging.stg_units printed
+          ON printed.unit = f.unit AND printed.base_unit = c.unit AND f.unit <> c.unit
+        -- a number printed in the base unit but orders of magnitude off (12 FLOPS for
+        -- 1.2 × 10^19): the unit of that base it stands for (EFLOPS)
+        LEFT JOIN LATERAL (
+            SELECT u.unit, u.factor FROM staging.stg_units u
+            WHERE u.base_unit = c.unit AND f.unit = c.unit AND c.stated <> 0
+              AND abs(c.recomputed / c.stated) >= {SLIP_RATIO}
+            ORDER BY abs(ln(u.factor) - ln(abs(c.recomputed / c.stated))) LIMIT 1
+        ) meant ON true
         WHERE c.status = 'mismatch' AND c.relation <> 'reading'
           AND (f.report_id = ? OR f.report_id IS NULL)
         ORDER BY f.section, c.check_id""",
