@@ -8,6 +8,7 @@ Values are compared without their sign: a curated row names a direction either i
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ def match_figures(
     row printing 2.4 twice), and shares one only when every candidate is taken (two tables
     citing the same sentence)."""
     text = document.squeezed_text
+    # the mentions in offset order, so each quote's are one slice (not a scan of them all)
+    by_offset = sorted(range(len(mentions)), key=lambda i: (mentions[i].offset, i))
+    offsets = [mentions[i].offset for i in by_offset]
     taken: set[int] = set()
     matched: dict[str, int] = {}
     for figure in figures:
@@ -47,11 +51,10 @@ def match_figures(
         start = text.find(needle) if needle else -1
         if start < 0:
             continue
-        candidates = [
-            i
-            for i, m in enumerate(mentions)
-            if start <= m.offset < start + len(needle) and same_value(m.value, figure.value)
+        inside = by_offset[
+            bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, start + len(needle))
         ]
+        candidates = sorted(i for i in inside if same_value(mentions[i].value, figure.value))
         if not candidates:
             continue
         free = [i for i in candidates if i not in taken]
