@@ -72,8 +72,8 @@ lint: install  ## ruff: lint and format
 typecheck: install  ## pyright, strict on warehouse/ (settings in pyproject.toml)
 	$(BIN)/pyright
 
-sqllint: install  ## sqlfluff, DuckDB dialect, on the SQL models (settings in .sqlfluff)
-	$(BIN)/sqlfluff lint dbt_like_sql
+sqllint: install  ## sqlfluff, DuckDB dialect, on the SQL models and the charts' queries (settings in .sqlfluff)
+	$(BIN)/sqlfluff lint dbt_like_sql warehouse/reporting/charts/sql
 
 check: lint typecheck sqllint test  ## everything CI runs: linters, type checker, then the tests
 

@@ -25,8 +25,8 @@ PAGE_GOAL_SECONDS = 5.0  # first rows of the largest table page on screen, and a
 
 def _build(warehouse: Path, folder: Path) -> tuple[float, int]:
     from pipelines.definitions import defs, table_lineage
-    from warehouse.reporting import report_to_show
     from warehouse.reporting.charts import CHART_FIGURE_TABLES
+    from warehouse.reporting.provenance import report_to_show
     from warehouse.reporting.site import build_site
 
     lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))

@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 
 from warehouse import settings
-from warehouse.reporting import charts_dir
 from warehouse.reporting.charts import CHARTS
+from warehouse.reporting.paths import charts_dir
 from warehouse.store import quote
 
 PREVIEW_ROWS = 10

@@ -51,7 +51,7 @@ BUGS = (
                 "return round(value)",
             ),
         ),
-        ("tests/test_gpu_model.py",),
+        ("tests/test_gpu_demand.py",),
     ),
     Bug(
         "gpus-from-exact-hours",
@@ -63,7 +63,7 @@ BUGS = (
                 "gpus = round_half_up(hours_exact / hours_per_gpu)",
             ),
         ),
-        ("tests/test_gpu_model.py",),
+        ("tests/test_gpu_demand.py",),
     ),
     Bug(
         "size-bound-ge-0",

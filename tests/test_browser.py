@@ -20,8 +20,8 @@ from dagster_dev import dagster_dev, graphql
 from playwright.sync_api import Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from warehouse.reporting import report_path
 from warehouse.reporting.charts import CHARTS
+from warehouse.reporting.paths import report_path
 
 # dagster dev starts (up to SERVER_START_SECONDS) and runs every asset (up to RUN_SECONDS)
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]

@@ -19,8 +19,8 @@ from warehouse import settings
 from warehouse.figure_models import FIGURE_ROWS, generated_models
 from warehouse.models import ModelProject
 from warehouse.registry import FIGURES, Registry
-from warehouse.reporting import report_to_show
 from warehouse.reporting.charts import CHART_FIGURE_TABLES
+from warehouse.reporting.provenance import report_to_show
 
 SOFTWARE_2023 = "swsc_cloud_2023/it_spend/software/spend/2023"
 

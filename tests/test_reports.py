@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from warehouse.atomic_files import write_file_atomically
 from warehouse.metrics.gpu_demand import reproduction
-from warehouse.reporting import charts_dir, provenance, report_path, report_to_show
 from warehouse.reporting.charts import (
     CHART_FIGURE_TABLES,
     CHARTS,
@@ -20,7 +20,8 @@ from warehouse.reporting.charts import (
     render,
 )
 from warehouse.reporting.page import html_table
-from warehouse.store import write_file_atomically
+from warehouse.reporting.paths import charts_dir, report_path
+from warehouse.reporting.provenance import provenance, report_to_show
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -111,8 +112,10 @@ def test_charts_cite_the_report_sections_and_sources(db):
 
 def test_the_baseline_reproduces_every_printed_gpu_figure(db):
     demand = db.sql("SELECT * FROM marts.gpu_demand").df()
-    model = db.sql("SELECT * FROM marts.fct_report_figures WHERE table_name = 'gpu_model'").df()
-    comparison = reproduction(demand, model).set_index(["workload", "output"])
+    gpu_figures = db.sql(
+        "SELECT * FROM marts.fct_report_figures WHERE table_name = 'gpu_model'"
+    ).df()
+    comparison = reproduction(demand, gpu_figures).set_index(["workload", "output"])
     assert len(comparison) == 6 and comparison["matches"].all()
     assert comparison.at[("training", "gpus"), "reproduced"] == 15_531
     assert comparison.at[("inference", "servers"), "reproduced"] == 7_596

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warehouse.store import write_file_atomically
+from warehouse.atomic_files import write_file_atomically
 
 if TYPE_CHECKING:
     from sqlglot import exp

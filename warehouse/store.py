@@ -113,21 +113,6 @@ def _refresh_lock(published: Path, on_wait: Callable[[str], None]) -> Generator[
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` whole: a reader (a browser, the Dagster UI) opening it sees
-    the old file or the new one, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 class _Rejected(Exception):
     """A gate refused the new version of a table: roll back, keep the old one."""
 

@@ -1,4 +1,4 @@
-"""Derived metrics (group `metrics`): the GPU demand model, CAGRs and the arithmetic audit,
+"""Derived metrics (group `metrics`): GPU demand, CAGRs and the arithmetic audit,
 built by one step.
 
 Each reads the figures mart (and reference tables) from the run's working copy of the
@@ -96,8 +96,8 @@ class GpuScenarioConfig(dg.Config):
     overrides: dict[str, float] = Field(default_factory=dict)
 
 
-def _report_model(con) -> pd.DataFrame:
-    return gpu_demand.newest_model(read_figures(con, "gpu_model"), read_table(con, REPORTS))
+def _report_gpu_figures(con) -> pd.DataFrame:
+    return gpu_demand.newest_gpu_figures(read_figures(con, "gpu_model"), read_table(con, REPORTS))
 
 
 REPRODUCES_REPORT = "reproduces_report"
@@ -116,8 +116,8 @@ def _gpu_demand(build: Build):
         if config.name
         else None
     )
-    model = _report_model(con)
-    frame = scenarios.demand_frame(model, read_table(con, GPU_SCENARIOS), one_off, previous)
+    gpu_figures = _report_gpu_figures(con)
+    frame = scenarios.demand_frame(gpu_figures, read_table(con, GPU_SCENARIOS), one_off, previous)
     baseline = frame[frame["scenario"] == gpu_demand.BASELINE].set_index("workload")
     yield from _publish(
         build,
@@ -127,7 +127,7 @@ def _gpu_demand(build: Build):
         inference_gpus=int(baseline.at["inference", "gpus"]),
         scenarios=dg.MetadataValue.json(sorted(frame["scenario"].unique().tolist())),
     )
-    comparison = gpu_demand.reproduction(frame, model)
+    comparison = gpu_demand.reproduction(frame, gpu_figures)
     yield dg.AssetCheckResult(
         asset_key=relation_key(GPU_DEMAND),
         check_name=REPRODUCES_REPORT,
@@ -149,7 +149,7 @@ class SensitivityConfig(dg.Config):
 def _gpu_demand_sensitivity(build: Build):
     config: SensitivityConfig = build.config.gpu_demand_sensitivity
     con = build.warehouse.build.connection
-    baseline = gpu_demand.baseline_parameters(_report_model(con))
+    baseline = gpu_demand.baseline_parameters(_report_gpu_figures(con))
     frame = gpu_demand.sensitivity(
         baseline[gpu_demand.TRAINING],
         read_table(con, ACCELERATORS),

@@ -24,18 +24,13 @@ import dagster as dg
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import PATH
+from warehouse.atomic_files import write_file_atomically
 from warehouse.relations import DIM_DATA_SOURCES, DIM_REPORTS, FIGURES_MART
-from warehouse.reporting import (
-    CHARTS_DIR,
-    REPORT_FILE,
-    provenance,
-    provenance_text,
-    report_to_show,
-)
 from warehouse.reporting.charts import CHART_FIGURE_TABLES, CHART_READS, CHARTS, write_charts
 from warehouse.reporting.page import KEY_TABLES, render_page
+from warehouse.reporting.paths import CHARTS_DIR, REPORT_FILE
+from warehouse.reporting.provenance import provenance, provenance_text, report_to_show
 from warehouse.reporting.site import SITE_DIR, SITE_SCHEMA, build_site
-from warehouse.store import write_file_atomically
 
 GROUP = "reports"
 CHARTS_KEY = dg.AssetKey([GROUP, "charts"])

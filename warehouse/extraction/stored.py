@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 
 from warehouse import settings
+from warehouse.atomic_files import write_file_atomically
 from warehouse.documents import Document
 from warehouse.extraction.mentions import Mention, extract
-from warehouse.store import write_file_atomically
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

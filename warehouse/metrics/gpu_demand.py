@@ -1,4 +1,4 @@
-"""The report's GPU demand model (section 1.6), reproducible and open to other assumptions.
+"""The report's GPU demand computation (section 1.6), reproducible and open to other assumptions.
 
 Training: GPU-hours = compute ÷ (per-GPU throughput × utilization) ÷ 3600 s/h;
 GPUs = GPU-hours ÷ hours in the training window; servers = GPUs ÷ GPUs per server.
@@ -118,14 +118,14 @@ def inference_demand(p: Mapping[str, float]) -> Demand:
 DEMAND = {TRAINING: training_demand, INFERENCE: inference_demand}
 
 
-def newest_model(figures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+def newest_gpu_figures(figures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """The `gpu_model` figures of the newest report that states them (latest publication
-    date, then report id): the baseline every scenario departs from. Older reports' models
-    stay in the figures mart as earlier vintages."""
-    model = figures[figures["table_name"] == "gpu_model"]
+    date, then report id): the baseline every scenario departs from. Older reports' GPU
+    figures stay in the figures mart as earlier vintages."""
+    gpu_figures = figures[figures["table_name"] == "gpu_model"]
     published = dict(zip(reports["report_id"], reports["publication_date"], strict=True))
-    newest = max(model["report_id"].unique(), key=lambda r: (published[r], r))
-    return model[model["report_id"] == newest]
+    newest = max(gpu_figures["report_id"].unique(), key=lambda r: (published[r], r))
+    return gpu_figures[gpu_figures["report_id"] == newest]
 
 
 def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -140,7 +140,7 @@ def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
             if rows.at[name, "unit"] != unit:
                 raise ValueError(
                     f"gpu_model: {workload}.{name} is in {rows.at[name, 'unit']}, "
-                    f"the model expects {unit}"
+                    f"the computation expects {unit}"
                 )
         values = rows["value"].astype(float)
         baseline[workload] = {name: float(values[name]) for name in units}
@@ -148,7 +148,7 @@ def baseline_parameters(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def check_units(scenario: str, parameter_units: Iterable[tuple[str, str]]) -> None:
-    """A scenario states each override in the unit the model takes it in."""
+    """A scenario states each override in the unit the computation takes it in."""
     expected = {p: u for units in PARAMETERS.values() for p, u in units.items()}
     for parameter, unit in parameter_units:
         if expected.get(parameter) != unit:
@@ -196,8 +196,8 @@ def sensitivity(
     utilizations: list[float],
     window_days: list[float],
 ) -> pd.DataFrame:
-    """GPUs needed to train the report's model over a grid of utilization × training window ×
-    accelerator throughput."""
+    """GPUs needed for the report's training workload over a grid of utilization × training
+    window × accelerator throughput."""
     rows: list[dict[str, Any]] = []
     for acc in rows_of(accelerators, ["accelerator", "precision", "dense_tflops", "source"]):
         for utilization in utilizations:
@@ -226,11 +226,11 @@ def sensitivity(
     return pd.DataFrame(rows)
 
 
-def reproduction(demand: pd.DataFrame, model_figures: pd.DataFrame) -> pd.DataFrame:
+def reproduction(demand: pd.DataFrame, gpu_figures: pd.DataFrame) -> pd.DataFrame:
     """The baseline's results beside the ones the report prints (the `gpu_model` figures):
     one row per workload and output, with the printed figure's id and whether they agree."""
     baseline = demand[demand["scenario"] == BASELINE].set_index("workload").to_dict("index")
-    printed = model_figures[model_figures["metric"].isin(OUTPUTS)]
+    printed = gpu_figures[gpu_figures["metric"].isin(OUTPUTS)]
     rows = [
         {
             "workload": figure["entity"],

@@ -39,11 +39,17 @@ def file_scenarios(table: pd.DataFrame) -> list[Scenario]:
     return found
 
 
-def demand_rows(model: pd.DataFrame, scenarios: list[Scenario]) -> list[dict[str, Any]]:
+def demand_rows(gpu_figures: pd.DataFrame, scenarios: list[Scenario]) -> list[dict[str, Any]]:
     """Both workloads under the baseline of `model` (its `gpu_model` figures) and under each
     scenario; `input_ids` are the figures a row kept and the overrides it applied."""
-    baseline = gpu_demand.baseline_parameters(model)
-    figure_ids = dict(zip(model["entity"] + "." + model["metric"], model["figure_id"], strict=True))
+    baseline = gpu_demand.baseline_parameters(gpu_figures)
+    figure_ids = dict(
+        zip(
+            gpu_figures["entity"] + "." + gpu_figures["metric"],
+            gpu_figures["figure_id"],
+            strict=True,
+        )
+    )
     report = Scenario(gpu_demand.BASELINE, REPORT, "The report's assumptions (section 1.6)")
     rows: list[dict[str, Any]] = []
     for scenario in [report, *scenarios]:
@@ -62,7 +68,7 @@ def demand_rows(model: pd.DataFrame, scenarios: list[Scenario]) -> list[dict[str
 
 
 def demand_frame(
-    model: pd.DataFrame,
+    gpu_figures: pd.DataFrame,
     scenario_table: pd.DataFrame,
     one_off: Scenario | None,
     previous: pd.DataFrame,
@@ -71,7 +77,7 @@ def demand_frame(
     it was) stay until a run brings a one-off scenario of the same name; written before a
     change of columns, they take the current ones."""
     scenarios = file_scenarios(scenario_table) + ([one_off] if one_off else [])
-    current = pd.DataFrame(demand_rows(model, scenarios))
+    current = pd.DataFrame(demand_rows(gpu_figures, scenarios))
     if previous.empty:
         kept = previous
     else:

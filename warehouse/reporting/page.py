@@ -15,8 +15,9 @@ import pandas as pd
 from warehouse.metrics.gpu_demand import reproduction
 from warehouse.number_text import number_text
 from warehouse.quotes import qualifier_words
-from warehouse.reporting import FIGURES_TABLE, provenance
+from warehouse.relations import FIGURES_MART
 from warehouse.reporting.charts import CHARTS
+from warehouse.reporting.provenance import provenance
 
 # A CJK-capable stack first (Debian's fonts-noto-cjk, then macOS and Windows faces).
 FONT_STACK = (
@@ -233,11 +234,11 @@ def _tables_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
 
 def _gpu_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     demand = con.sql("SELECT * FROM marts.gpu_demand").df()
-    model = con.execute(
-        f"SELECT * FROM {FIGURES_TABLE} WHERE report_id = ? AND table_name = 'gpu_model'",
+    gpu_figures = con.execute(
+        f"SELECT * FROM {FIGURES_MART} WHERE report_id = ? AND table_name = 'gpu_model'",
         [report_id],
     ).df()
-    comparison = reproduction(demand, model)
+    comparison = reproduction(demand, gpu_figures)
     verdict = (
         "every printed result reproduced exactly"
         if comparison["matches"].all()
@@ -350,7 +351,7 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> pd.DataFrame:
                coalesce(printed.unit, meant.unit, c.unit) AS shown_unit,
                coalesce(printed.factor, meant.factor, 1) AS shown_factor
         FROM marts.report_consistency c
-        LEFT JOIN {FIGURES_TABLE} f ON f.figure_id = c.input_ids[1]
+        LEFT JOIN {FIGURES_MART} f ON f.figure_id = c.input_ids[1]
         -- the unit the report printed the figure in, where the check compares base units
         LEFT JOIN staging.stg_units printed
           ON printed.unit = f.unit AND printed.base_unit = c.unit AND f.unit <> c.unit

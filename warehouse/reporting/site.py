@@ -40,7 +40,7 @@ import pandas as pd
 from warehouse.describe import TableDescription, table_description
 from warehouse.docs import schema_docs
 from warehouse.number_text import number_text
-from warehouse.reporting import CHARTS_DIR, FIGURES_TABLE, REPORT_FILE, provenance, provenance_text
+from warehouse.relations import FIGURES_MART
 from warehouse.reporting.charts import CHARTS
 from warehouse.reporting.page import (
     QUALIFIER_SIGNS,
@@ -53,6 +53,8 @@ from warehouse.reporting.page import (
     readings,
     unit_sign,
 )
+from warehouse.reporting.paths import CHARTS_DIR, REPORT_FILE
+from warehouse.reporting.provenance import provenance, provenance_text
 from warehouse.store import quote, sql_literal
 from warehouse.xlsx import write_xlsx
 
@@ -336,7 +338,7 @@ def _figure_index(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
     signs = json.dumps({"qualifiers": QUALIFIER_SIGNS, "units": UNIT_SIGNS}, ensure_ascii=False)
     columns = ", ".join(f"f.{c}" for c in FIGURE_COLUMNS)
     sql = (
-        f"SELECT {columns}, v.series_id FROM {FIGURES_TABLE} f "
+        f"SELECT {columns}, v.series_id FROM {FIGURES_MART} f "
         "LEFT JOIN marts.figure_vintages v USING (figure_id) ORDER BY f.figure_id"
     )
     _data_script(
@@ -350,7 +352,7 @@ def _figure_index(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
         "<script>figurePage(document.getElementById('figure'), window.CRW);</script>"
     )
     _write(folder / "figure.html", _page("Figure", body, scripts=[f"data/{FIGURE_INDEX}.js"]))
-    return con.execute(f"SELECT count(*) FROM {FIGURES_TABLE}").fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM {FIGURES_MART}").fetchall()[0][0]
 
 
 def _figure_link(figure_id: Any, text: str) -> str:
@@ -401,7 +403,7 @@ def _charts_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -
     for spec in CHARTS:
         frame = con.execute(
             f"SELECT figure_id, entity_zh, entity, metric, period, value, value_decimals, "
-            f"value_qualifier, unit FROM {FIGURES_TABLE} "
+            f"value_qualifier, unit FROM {FIGURES_MART} "
             "WHERE report_id = ? AND list_contains(?, table_name) ORDER BY ALL",
             [report_id, list(spec.figure_tables)],
         ).df()
@@ -425,12 +427,12 @@ def _charts_page(con: duckdb.DuckDBPyConnection, folder: Path, report_id: str) -
 
 
 def _search_page(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    figures = f"tables/{FIGURES_TABLE}.html#q="
+    figures = f"tables/{FIGURES_MART}.html#q="
     sql = f"""
         SELECT 'entity', entity, concat_ws(' ', entity_zh, array_to_string(names_zh, ' ')),
                '{figures}' || entity FROM marts.dim_entities
         UNION ALL
-        SELECT DISTINCT 'metric', metric, NULL, '{figures}' || metric FROM {FIGURES_TABLE}
+        SELECT DISTINCT 'metric', metric, NULL, '{figures}' || metric FROM {FIGURES_MART}
         UNION ALL
         SELECT 'source', data_source_name, data_source_name_zh, '{figures}' || data_source_name
         FROM marts.dim_data_sources

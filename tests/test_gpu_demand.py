@@ -1,4 +1,4 @@
-"""The GPU demand model as plain functions: the report's rounding (half up, each step from the
+"""The GPU demand computation as plain functions: the report's rounding (half up, each step from the
 printed result of the one before) against the exact chain, scenarios and their refusals.
 Expected values are worked by hand in the comments."""
 
@@ -13,7 +13,7 @@ from warehouse.metrics.gpu_demand import (
     baseline_parameters,
     check_units,
     inference_demand,
-    newest_model,
+    newest_gpu_figures,
     reproduction,
     round_half_up,
     scenario_rows,
@@ -137,7 +137,7 @@ def figures(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["entity", "metric", "value", "unit"])
 
 
-def model_figures() -> pd.DataFrame:
+def gpu_figures() -> pd.DataFrame:
     units = {
         "training_compute": "TFLOP",
         "gpu_throughput": "TFLOPS",
@@ -155,24 +155,24 @@ def model_figures() -> pd.DataFrame:
     return figures(rows)
 
 
-def test_baseline_parameters_read_the_model_figures():
-    assert baseline_parameters(model_figures()) == {"training": TRAINING, "inference": INFERENCE}
+def test_baseline_parameters_read_the_gpu_figures():
+    assert baseline_parameters(gpu_figures()) == {"training": TRAINING, "inference": INFERENCE}
 
 
 def test_baseline_parameters_refuse_a_missing_assumption_or_a_wrong_unit():
-    frame = model_figures()
+    frame = gpu_figures()
     missing = frame[frame["metric"] != "time_per_word"]
     with pytest.raises(ValueError, match=r"inference assumptions lack \['time_per_word'\]"):
         baseline_parameters(missing)
     wrong = frame.copy()
     wrong.loc[wrong["metric"] == "gpu_throughput", "unit"] = "PFLOPS"
     with pytest.raises(
-        ValueError, match=r"training\.gpu_throughput is in PFLOPS, the model expects"
+        ValueError, match=r"training\.gpu_throughput is in PFLOPS, the computation expects"
     ):
         baseline_parameters(wrong)
 
 
-def test_newest_model_is_the_latest_publication():
+def test_newest_gpu_figures_are_the_latest_publication():
     frame = pd.DataFrame(
         {
             "table_name": ["gpu_model", "gpu_model", "gpu_model", "it_spend"],
@@ -187,7 +187,7 @@ def test_newest_model_is_the_latest_publication():
         }
     )
     # same date: the report id decides ("new" > "b_same_day"); other tables do not count
-    assert newest_model(frame, reports)["report_id"].tolist() == ["new"]
+    assert newest_gpu_figures(frame, reports)["report_id"].tolist() == ["new"]
 
 
 def test_scenarios_override_only_their_parameters():
