@@ -109,8 +109,6 @@ def _model_member(model: Model) -> Member:
                 "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
                 **(chart_metadata(model.name) if model.schema == "marts" else {}),
             },
-            automation_condition=dg.AutomationCondition.eager()
-            & dg.AutomationCondition.all_deps_blocking_checks_passed(),
         ),
         build=lambda build: _build_model(model, build),
         checks=[
