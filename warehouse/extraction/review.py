@@ -17,6 +17,7 @@ from warehouse.documents import Document
 from warehouse.extraction.matching import CuratedFigure, match_figures
 from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
 from warehouse.figure_columns import FIGURE_COLUMNS
+from warehouse.relations import FIGURES_MART
 from warehouse.store import connect_readonly
 
 TRANSCRIBED, UNTRANSCRIBED, NOT_A_FIGURE = "transcribed", "untranscribed", "not_a_figure"
@@ -37,9 +38,9 @@ MENTION_COLUMNS = (
 # the analyst, then where the mention is, so a reviewer can find it in the document.
 DRAFT_COLUMNS = (*FIGURE_COLUMNS, "doc_line", "page")
 
-_FIGURES_SQL = """
+_FIGURES_SQL = f"""
 SELECT figure_id, CAST(value AS DOUBLE), period, value_qualifier, is_forecast, quote
-FROM marts.fct_report_figures WHERE report_id = ? ORDER BY source_file, source_line
+FROM {FIGURES_MART} WHERE report_id = ? ORDER BY source_file, source_line
 """
 
 
