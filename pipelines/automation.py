@@ -8,9 +8,11 @@
   requests the raw tables that file feeds and everything downstream of them. It also keeps
   the per-report partitions equal to the reports with a document in reports.yaml: a new
   report folder gets its partition, whose extraction its automation condition then requests.
-- `declarative_automation` evaluates the assets' automation conditions; `follow_upstream`
-  gives every asset with upstream assets and no condition of its own FOLLOW_UPSTREAM (eager,
-  but only once the upstream blocking checks passed).
+- `declarative_automation` evaluates the warehouse assets' automation conditions (its runs
+  tagged as writers of the warehouse, like the refresh job's), `extraction_automation` the
+  per-report extraction's; `follow_upstream` gives every asset with upstream assets and no
+  condition of its own FOLLOW_UPSTREAM (eager, but only once the upstream blocking checks
+  passed).
 """
 
 import hashlib
@@ -36,10 +38,15 @@ FOLLOW_UPSTREAM = (
     dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
 ).with_label("eager once upstream blocking checks passed")
 
+# pipelines/dagster.yaml admits one run with this tag at a time (the warehouse has one writer)
+# and two runs in all (a backfill's extraction runs, which never open the warehouse).
+WRITES_WAREHOUSE_TAG = "crw/writes_warehouse"
+
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(MENTIONS_KEY),
     description="Refresh every asset of the warehouse in one ordered run.",
+    tags={WRITES_WAREHOUSE_TAG: "true"},
 )
 
 
@@ -158,13 +165,24 @@ def source_change(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     )
 
 
+# Two sensors, so that the runs they request carry the right tag: those that write the
+# warehouse queue one at a time, the per-report extraction beside them.
 declarative_automation = dg.AutomationConditionSensorDefinition(
     "declarative_automation",
-    target=dg.AssetSelection.all(),
+    target=dg.AssetSelection.all() - dg.AssetSelection.assets(MENTIONS_KEY),
+    run_tags={WRITES_WAREHOUSE_TAG: "true"},
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=AUTOMATION_POLL_SECONDS,
-    description="Evaluates every asset's automation condition: downstream assets follow "
-    "their upstream assets once those changed and passed their blocking checks.",
+    description="Evaluates every warehouse asset's automation condition: downstream assets "
+    "follow their upstream assets once those changed and passed their blocking checks.",
+)
+extraction_automation = dg.AutomationConditionSensorDefinition(
+    "extraction_automation",
+    target=dg.AssetSelection.assets(MENTIONS_KEY),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=AUTOMATION_POLL_SECONDS,
+    description="Extracts the document of a report whose partition the source_change sensor "
+    "has just added (the extraction's on_missing condition).",
 )
 
 

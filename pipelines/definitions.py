@@ -15,6 +15,7 @@ from pipelines.assets.reports import report_assets
 from pipelines.automation import (
     daily_refresh,
     declarative_automation,
+    extraction_automation,
     follow_upstream,
     refresh_all,
     source_change,
@@ -48,7 +49,7 @@ def defs() -> dg.Definitions:
         assets=[*follow_upstream(assets), report_mentions],
         jobs=[refresh_all, extract_reports],
         schedules=[daily_refresh()],
-        sensors=[source_change, declarative_automation],
+        sensors=[source_change, declarative_automation, extraction_automation],
         resources={"warehouse": WarehouseResource()},
         # One process per run: steps of ~50 ms would otherwise pay ~2 s of process start each,
         # and the warehouse has a single writer anyway.

@@ -9,8 +9,9 @@ import dagster as dg
 import pytest
 from demo_sources import REPORT, it_spend_csv
 
+from pipelines.assets.extraction import MENTIONS_KEY
 from pipelines.assets.publish import PUBLISH_KEY, publish_asset
-from pipelines.automation import REFRESH_JOB, follow_upstream
+from pipelines.automation import REFRESH_JOB, WRITES_WAREHOUSE_TAG, follow_upstream
 from pipelines.definitions import defs
 
 STG_IT_SPEND = dg.AssetKey(["staging", "stg_it_spend"])
@@ -182,9 +183,26 @@ def test_schedule_cron_and_timezone_come_from_the_environment(project, monkeypat
 
 
 def test_sensors_start_running(definitions):
-    for name in ("source_change", "declarative_automation"):
+    for name in ("source_change", "declarative_automation", "extraction_automation"):
         sensor = definitions.resolve_sensor_def(name)
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_every_run_that_writes_the_warehouse_is_tagged_for_the_queue():
+    """pipelines/dagster.yaml admits one run tagged crw/writes_warehouse at a time: the
+    refresh job's runs (schedule, source_change, the UI's job page) and the warehouse
+    automation's carry the tag, the per-report extraction's runs do not."""
+    writes = {WRITES_WAREHOUSE_TAG: "true"}
+    definitions = defs()
+    assert definitions.resolve_job_def(REFRESH_JOB).tags == writes
+    graph = definitions.resolve_asset_graph()
+    everything = graph.get_all_asset_keys()
+    warehouse = definitions.resolve_sensor_def("declarative_automation")
+    extraction = definitions.resolve_sensor_def("extraction_automation")
+    assert warehouse.run_tags == writes
+    assert warehouse.asset_selection.resolve(graph) == everything - {MENTIONS_KEY}
+    assert not extraction.run_tags
+    assert extraction.asset_selection.resolve(graph) == {MENTIONS_KEY}
 
 
 def test_raw_assets_keep_the_condition_they_declare(definitions):

@@ -100,9 +100,11 @@ def test_helm_values_serve_the_same_code_location_with_the_same_queue_and_driver
     assert (_option(args, "-m"), _option(args, "--location-name")) == (module, name)
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     queue = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
-    assert (
-        queue["maxConcurrentRuns"] == _dagster_yaml()["concurrency"]["runs"]["max_concurrent_runs"]
-    )
+    runs = _dagster_yaml()["concurrency"]["runs"]
+    assert queue["maxConcurrentRuns"] == runs["max_concurrent_runs"]
+    assert queue["tagConcurrencyLimits"] == runs["tag_concurrency_limits"]
+    pools = _dagster_yaml()["concurrency"]["pools"]
+    assert values["concurrency"]["pools"]["defaultLimit"] == pools["default_limit"]
     block = _dagster_yaml()["storage"]["custom"]["config"]["postgres_host"]["postgres_db"]
     assert values["postgresql"]["postgresqlScheme"] == block["scheme"]
     launcher = values["runLauncher"]["config"]["k8sRunLauncher"]

@@ -1,7 +1,8 @@
 """A team's setup on one machine: `dagster dev` (webserver, daemon, a process per run) keeping
 everything in PostgreSQL, the session's real server, through the project's dagster.yaml. The
-daemon ticks the sensors for a bounded time, runs what the source-change sensor requests, and
-queues runs launched through GraphQL (as the UI launches them) one at a time."""
+daemon ticks the sensors for a bounded time, runs what the source-change sensor requests,
+queues refresh runs launched through GraphQL (as the UI launches them) one at a time, and runs
+a backfill's extraction runs two at a time."""
 
 import itertools
 import shutil
@@ -18,7 +19,8 @@ from dagster_graphql import DagsterGraphQLClient
 from dagster_postgres import PostgresRunStorage
 from source_edits import edit_cell
 
-from pipelines.automation import REFRESH_JOB
+from pipelines.assets.extraction import EXTRACT_JOB, PARTITIONS_NAME
+from pipelines.automation import REFRESH_JOB, WRITES_WAREHOUSE_TAG
 from warehouse import settings
 
 # dagster-graphql's client calls gql the way gql now deprecates: not ours to fix
@@ -134,12 +136,43 @@ def test_runs_launched_through_graphql_queue_one_at_a_time(deployment):
     _wait_for(both_finished, 2 * RUN_SECONDS, "end of both runs")
     statuses = {client.get_run_status(run_id) for run_id in run_ids}
     assert statuses == {dg.DagsterRunStatus.SUCCESS}, [deployment.failures(r) for r in run_ids]
-    # max_concurrent_runs: 1 held one back while the other ran
+    # the limit of one run tagged crw/writes_warehouse held one back while the other ran
     assert any(
         dg.DagsterRunStatus.QUEUED in statuses and ACTIVE & set(statuses) for statuses in seen
     ), seen
-    # and no two runs of the instance (the sensor's included) ever ran at the same time
-    records = deployment.instance.get_run_records()
+    # and no two refresh runs of the instance (the sensor's included) ever ran at the same time
+    records = deployment.instance.get_run_records(
+        filters=dg.RunsFilter(tags={WRITES_WAREHOUSE_TAG: "true"})
+    )
     assert {r.dagster_run.run_id for r in records} >= set(run_ids)
     windows = sorted((r.start_time, r.end_time) for r in records)
     assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(windows))
+
+
+def test_extraction_runs_go_two_at_a_time(deployment):
+    """The extraction runs of a backfill never open the warehouse: the queue admits two at
+    once (`max_concurrent_runs: 2`), while refresh runs stay one at a time (above)."""
+    instance, client = deployment.instance, deployment.client
+    report = "swsc_cloud_2023"
+    if not instance.has_dynamic_partition(PARTITIONS_NAME, report):
+        instance.add_dynamic_partitions(PARTITIONS_NAME, [report])
+
+    def nothing_in_progress() -> bool:
+        waiting = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, *ACTIVE]
+        return not instance.get_runs(filters=dg.RunsFilter(statuses=waiting))
+
+    _wait_for(nothing_in_progress, RUN_SECONDS, "moment without a run in progress")
+    run_ids = [
+        client.submit_job_execution(EXTRACT_JOB, tags={"dagster/partition": report}) for _ in "ab"
+    ]
+    seen: list[set[dg.DagsterRunStatus]] = []
+
+    def both_finished() -> bool:
+        seen.append({client.get_run_status(run_id) for run_id in run_ids})
+        return all(instance.get_run_by_id(r).is_finished for r in run_ids)
+
+    _wait_for(both_finished, 2 * RUN_SECONDS, "end of both extraction runs")
+    statuses = {client.get_run_status(run_id) for run_id in run_ids}
+    assert statuses == {dg.DagsterRunStatus.SUCCESS}, [deployment.failures(r) for r in run_ids]
+    # both were in progress at once: neither waited in the queue for the other
+    assert any(sample <= ACTIVE for sample in seen), seen
