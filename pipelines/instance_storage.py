@@ -9,6 +9,12 @@ the third, neither the first; Dagster then resolves the chosen block (a variable
 that is unset is an error, not a silent fall-back to SQLite) and builds the storage: Dagster's
 own PostgreSQL storage, or its SQLite storage with the event log's connections kept open
 (`pipelines/sqlite_history.py`, which says why that is safe).
+
+Dagster's PostgreSQL storage opens a new server connection for every statement (SQLAlchemy's
+`NullPool`): a refresh opened 1,943 connections, each costing a server process and a
+login. Its webserver keeps one open connection per storage instead
+(`optimize_for_webserver`); here every process does the same (one connection held, more only
+while several threads write at once), without the webserver's statement timeout.
 """
 
 import os
@@ -26,6 +32,9 @@ from pipelines.sqlite_history import KeptOpenSqliteStorage
 POSTGRES_URL_VARIABLE = "DAGSTER_PG_URL"
 POSTGRES_HOST_VARIABLE = "DAGSTER_PG_HOST"
 BLOCKS = ("sqlite", "postgres_url", "postgres_host")
+POOL_RECYCLE_SECONDS = 3600  # reconnect hourly, as the webserver does by default
+POOL_OVERFLOW = 10  # connections beyond the held one, while threads write at once
+NO_STATEMENT_TIMEOUT = 0
 
 
 def selected_block() -> str:
@@ -66,4 +75,10 @@ class EnvironmentSelectedStorage(DagsterStorage, ConfigurableClass):
         else:  # imported only when chosen: a single user's `make run` never loads the driver
             from dagster_postgres import DagsterPostgresStorage as storage_class
         settings = _resolved(storage_class, config_value[block])
-        return storage_class.from_config_value(inst_data, settings)
+        storage = storage_class.from_config_value(inst_data, settings)
+        if block != "sqlite":
+            for part in (storage.run_storage, storage.event_log_storage):
+                part.optimize_for_webserver(
+                    NO_STATEMENT_TIMEOUT, POOL_RECYCLE_SECONDS, POOL_OVERFLOW
+                )
+        return storage
