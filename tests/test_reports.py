@@ -1,11 +1,13 @@
 """The charts and the HTML report, as the session's full build of the real sources left them."""
 
 import re
+import shutil
 import struct
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
+import duckdb
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -18,6 +20,7 @@ from warehouse.reporting.charts import (
     ChartSpec,
     cjk_font,
     render,
+    write_charts,
 )
 from warehouse.reporting.page import html_table
 from warehouse.reporting.paths import charts_dir, report_path
@@ -264,3 +267,25 @@ def test_files_are_replaced_whole(tmp_path: Path):
     write_file_atomically(path, b"new")
     assert path.read_bytes() == b"new"
     assert [p.name for p in path.parent.iterdir()] == ["chart.png"]
+
+
+def test_a_chart_is_drawn_again_only_when_what_it_reads_changed(built_warehouse, tmp_path):
+    """Charts start from the published ones: unchanged marts keep their PNGs (no
+    matplotlib), a changed mart redraws only the charts that read it, a lost PNG is drawn."""
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    folder = tmp_path / "charts"
+    with duckdb.connect(str(warehouse)) as con:
+        report_id = report_to_show(con, CHART_FIGURE_TABLES)["report_id"]
+
+        def drawn() -> set[str]:
+            return {c.spec.name for c in write_charts(con, report_id, folder) if c.drawn}
+
+        assert drawn() == {spec.name for spec in CHARTS}  # an empty folder: all eight
+        carriers = (folder / "carrier_cloud.png").read_bytes()
+        assert drawn() == set()
+        con.execute("UPDATE marts.carrier_cloud SET growth_pct = growth_pct + 1")
+        assert drawn() == {"carrier_cloud"}
+        assert (folder / "carrier_cloud.png").read_bytes() != carriers
+        (folder / "market_share.png").unlink()
+        assert drawn() == {"market_share"}

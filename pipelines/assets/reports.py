@@ -51,7 +51,10 @@ def _charts(build: Build):
         "charts": dg.MetadataValue.int(len(CHARTS)),
         PATH: dg.MetadataValue.path(str(published)),
     }
-    for chart in write_charts(con, report_id, build.warehouse.build.artifact_path(CHARTS_DIR)):
+    charts = write_charts(con, report_id, build.warehouse.build.artifact_path(CHARTS_DIR))
+    # a chart whose marts, report and code are unchanged keeps the PNG of the run before
+    metadata["charts_drawn"] = dg.MetadataValue.int(sum(chart.drawn for chart in charts))
+    for chart in charts:
         spec, path = chart.spec, published / chart.path.name
         source = provenance_text(provenance(con, report_id, spec.figure_tables))
         metadata[spec.name] = dg.MetadataValue.md(

@@ -26,7 +26,6 @@ The catalogue reads the build the run just made, never the published file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Iterable, Mapping
@@ -42,6 +41,7 @@ from warehouse.docs import schema_docs
 from warehouse.number_text import number_text
 from warehouse.relations import FIGURES_MART
 from warehouse.reporting.charts import CHARTS
+from warehouse.reporting.fingerprints import table_fingerprint
 from warehouse.reporting.page import (
     QUALIFIER_SIGNS,
     UNIT_SIGNS,
@@ -259,14 +259,6 @@ def _write_files(
         else:
             into = sql_literal(str(target))
             con.execute(f"COPY (SELECT * FROM {quoted}) TO {into} (FORMAT {fmt})")
-
-
-def _fingerprint(con: duckdb.DuckDBPyConnection, quoted: str, columns: object) -> str:
-    """What a mart's rows and columns hash to: equal fingerprints, equal files."""
-    [(rows, total)] = con.execute(
-        f"SELECT count(*), sum(hash(*COLUMNS(*)))::VARCHAR FROM {quoted}"
-    ).fetchall()
-    return f"{rows}:{total}:{hashlib.sha256(repr(columns).encode()).hexdigest()}"
 
 
 def _reuse(previous: Path, folder: Path, names: list[str]) -> bool:
@@ -497,7 +489,7 @@ def build_site(
         relation = f"{table.schema}.{table.name}"
         quoted = f"{quote(table.schema)}.{quote(table.name)}"
         types = [(column[0], column[1]) for column in table.columns.rows]
-        fingerprints[relation] = _fingerprint(con, quoted, types)
+        fingerprints[relation] = table_fingerprint(con, quoted, types)
         xlsx = _has_xlsx(table.rows, len(types))
         files = _files(relation, xlsx, table.rows)
         if known.get(relation) != fingerprints[relation] or not _reuse(previous, folder, files):
