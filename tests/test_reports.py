@@ -289,3 +289,25 @@ def test_a_chart_is_drawn_again_only_when_what_it_reads_changed(built_warehouse,
         assert (folder / "carrier_cloud.png").read_bytes() != carriers
         (folder / "market_share.png").unlink()
         assert drawn() == {"market_share"}
+
+
+class _RecordingConnection:
+    """A connection that records the SQL it runs (what a chart reads)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con, self.sql = con, []
+
+    def execute(self, sql: str, *args):
+        self.sql.append(sql)
+        return self.con.execute(sql, *args)
+
+
+def test_each_chart_declares_the_marts_its_queries_read(db):
+    """`reads` decides when a chart is drawn again and what the charts asset depends on, so
+    it must be exactly the marts the chart's SQL reads."""
+    report_id = report_to_show(db, CHART_FIGURE_TABLES)["report_id"]
+    for spec in CHARTS:
+        recording = _RecordingConnection(db)
+        spec.draw(recording, report_id, Figure())
+        read = {m for sql in recording.sql for m in re.findall(r"\bmarts\.\w+", sql)}
+        assert read == set(spec.reads), spec.name

@@ -93,7 +93,7 @@ CHARTS = (
     ChartSpec(
         "gpu_demand_sensitivity",
         "GPU需求敏感性热力图 GPU demand sensitivity grid",
-        ("marts.gpu_demand_sensitivity",),
+        ("marts.gpu_demand_sensitivity", "marts.gpu_demand"),
         ("gpu_model",),
         draw_sensitivity,
         note="Accelerator throughputs other than the report's A100 FP32 come from "
