@@ -68,7 +68,7 @@ def test_every_scenario_keeps_the_baseline_beside_it(db):
     assert gpu_demand(db, "window_15_days", "inference").gpus == 60_764
 
 
-def test_the_model_as_plain_functions():
+def test_gpu_demand_as_plain_functions():
     training = training_demand(
         {
             "training_compute": 3.14e11,
