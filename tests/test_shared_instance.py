@@ -165,14 +165,16 @@ def test_extraction_runs_go_two_at_a_time(deployment):
     run_ids = [
         client.submit_job_execution(EXTRACT_JOB, tags={"dagster/partition": report}) for _ in "ab"
     ]
-    seen: list[set[dg.DagsterRunStatus]] = []
+    in_progress: list[int] = []  # runs of the instance in progress, sampled each second
 
     def both_finished() -> bool:
-        seen.append({client.get_run_status(run_id) for run_id in run_ids})
+        active = instance.get_runs(filters=dg.RunsFilter(statuses=list(ACTIVE)))
+        in_progress.append(len(active))
         return all(instance.get_run_by_id(r).is_finished for r in run_ids)
 
     _wait_for(both_finished, 2 * RUN_SECONDS, "end of both extraction runs")
     statuses = {client.get_run_status(run_id) for run_id in run_ids}
     assert statuses == {dg.DagsterRunStatus.SUCCESS}, [deployment.failures(r) for r in run_ids]
-    # both were in progress at once: neither waited in the queue for the other
-    assert any(sample <= ACTIVE for sample in seen), seen
+    # two runs were in progress at once (ours, or one of ours beside an extraction that
+    # declarative automation started): the queue did not hold them one after the other
+    assert max(in_progress) == 2, in_progress
