@@ -40,8 +40,9 @@ def file_scenarios(table: pd.DataFrame) -> list[Scenario]:
 
 
 def demand_rows(gpu_figures: pd.DataFrame, scenarios: list[Scenario]) -> list[dict[str, Any]]:
-    """Both workloads under the baseline of `model` (its `gpu_model` figures) and under each
-    scenario; `input_ids` are the figures a row kept and the overrides it applied."""
+    """Both workloads under the baseline of `gpu_figures` (one report's `gpu_model` figures)
+    and under each scenario; `input_ids` are the figures a row kept and the overrides it
+    applied."""
     baseline = gpu_demand.baseline_parameters(gpu_figures)
     figure_ids = dict(
         zip(
