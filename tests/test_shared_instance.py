@@ -2,7 +2,7 @@
 everything in PostgreSQL, the session's real server, through the project's dagster.yaml. The
 daemon ticks the sensors for a bounded time, runs what the source-change sensor requests,
 queues refresh runs launched through GraphQL (as the UI launches them) one at a time, and runs
-a backfill's extraction runs two at a time."""
+an extraction run beside a refresh."""
 
 import itertools
 import shutil
@@ -149,9 +149,12 @@ def test_runs_launched_through_graphql_queue_one_at_a_time(deployment):
     assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(windows))
 
 
-def test_extraction_runs_go_two_at_a_time(deployment):
-    """The extraction runs of a backfill never open the warehouse: the queue admits two at
-    once (`max_concurrent_runs: 2`), while refresh runs stay one at a time (above)."""
+def test_an_extraction_run_goes_beside_a_refresh(deployment):
+    """Extraction runs never open the warehouse: the queue admits one beside a refresh
+    (`max_concurrent_runs: 2`, only runs tagged crw/writes_warehouse limited to one), while
+    refresh runs stay one at a time (above). The refresh outlasts the queue daemon's
+    5-second dequeue interval, so the extraction is admitted while it runs whatever the
+    timing of the two submissions."""
     instance, client = deployment.instance, deployment.client
     report = "swsc_cloud_2023"
     if not instance.has_dynamic_partition(PARTITIONS_NAME, report):
@@ -163,18 +166,17 @@ def test_extraction_runs_go_two_at_a_time(deployment):
 
     _wait_for(nothing_in_progress, RUN_SECONDS, "moment without a run in progress")
     run_ids = [
-        client.submit_job_execution(EXTRACT_JOB, tags={"dagster/partition": report}) for _ in "ab"
+        client.submit_job_execution(REFRESH_JOB),
+        client.submit_job_execution(EXTRACT_JOB, tags={"dagster/partition": report}),
     ]
-    in_progress: list[int] = []  # runs of the instance in progress, sampled each second
+    seen: list[tuple[dg.DagsterRunStatus, ...]] = []
 
     def both_finished() -> bool:
-        active = instance.get_runs(filters=dg.RunsFilter(statuses=list(ACTIVE)))
-        in_progress.append(len(active))
+        seen.append(tuple(client.get_run_status(run_id) for run_id in run_ids))
         return all(instance.get_run_by_id(r).is_finished for r in run_ids)
 
-    _wait_for(both_finished, 2 * RUN_SECONDS, "end of both extraction runs")
+    _wait_for(both_finished, 2 * RUN_SECONDS, "end of the refresh and the extraction")
     statuses = {client.get_run_status(run_id) for run_id in run_ids}
     assert statuses == {dg.DagsterRunStatus.SUCCESS}, [deployment.failures(r) for r in run_ids]
-    # two runs were in progress at once (ours, or one of ours beside an extraction that
-    # declarative automation started): the queue did not hold them one after the other
-    assert max(in_progress) == 2, in_progress
+    # at some moment both were in progress: the extraction did not wait for the refresh
+    assert any(set(sample) <= ACTIVE for sample in seen), seen
