@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from warehouse.loading import load_table, report_documents
+from warehouse.loading import load_table, quote_indexes
 from warehouse.metrics.audit import (
     COLUMNS,
     MISMATCH,
@@ -459,7 +459,7 @@ def test_a_constant_expression_with_context_figures():
 
 def test_a_reading_s_quotes_must_be_in_the_document(real_sources):
     registry = Registry.load(real_sources)
-    documents = report_documents(registry, {"swsc_cloud_2023"})
+    documents = quote_indexes(registry, {"swsc_cloud_2023"})
     reading = {
         "id": "heading",
         "report_id": "swsc_cloud_2023",
@@ -486,7 +486,7 @@ def test_a_reading_s_quotes_must_be_in_the_document(real_sources):
 def test_a_reading_row_names_the_figures_it_is_about(real_sources):
     """Every field of a reading's row: the words as the reviewer wrote them, no arithmetic
     (NaN, not 0), always a mismatch, and the figures its selectors name in this report only."""
-    documents = report_documents(Registry.load(real_sources), {"swsc_cloud_2023"})
+    documents = quote_indexes(Registry.load(real_sources), {"swsc_cloud_2023"})
     reading = {
         "id": "users",
         "report_id": "swsc_cloud_2023",

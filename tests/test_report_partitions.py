@@ -5,6 +5,7 @@ automation extracts a partition the sensor added."""
 
 import copy
 import datetime as dt
+import shutil
 
 import dagster as dg
 import duckdb
@@ -43,6 +44,7 @@ def test_coverage_reads_the_stored_partition_and_finds_the_same_rows(built_wareh
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         extracted_here = report_coverage(con)
         assert extracted_here.stored == []
+        shutil.rmtree(extractions)  # what the coverage stored: the partition must make its own
         result = _extract(REPORT)
         assert result.success
         [event] = result.get_asset_materialization_events()
@@ -57,6 +59,15 @@ def test_coverage_reads_the_stored_partition_and_finds_the_same_rows(built_wareh
         extracted_here.curated,
         extracted_here.not_found,
     )
+
+
+def test_coverage_stores_what_it_extracts_for_the_next_refresh(built_warehouse, extractions):
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        first = report_coverage(con)
+        assert stored_mentions(REPORT, REPORT_SHA256, PUBLISHED)
+        again = report_coverage(con)
+    assert (first.stored, again.stored) == ([], [REPORT])
+    assert again.rows == first.rows
 
 
 def test_a_stored_extraction_is_used_only_for_its_document_and_date(extractions):

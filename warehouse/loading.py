@@ -10,7 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from warehouse.cells import DECIMALS
-from warehouse.documents import DOCUMENT_COLUMNS, LINE_COLUMNS, Document, load_document
+from warehouse.documents import (
+    DOCUMENT_COLUMNS,
+    LINE_COLUMNS,
+    QuoteIndex,
+    load_document,
+    load_quote_index,
+)
 from warehouse.problems import Problem, SourceValidationError, header_problems
 from warehouse.quotes import check_quotes, figure_check, record_check
 from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec, described
@@ -87,7 +93,7 @@ def load_table(
     combined[SOURCE_LINE] = pd.Series(lines, dtype="int64")
     quotes = None
     if spec.quoted:
-        documents = report_documents(registry, set(report_ids))
+        documents = quote_indexes(registry, set(report_ids))
         row_check = (
             figure_check(spec.aliases)
             if spec.kind == FIGURES
@@ -117,10 +123,11 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 
-def report_documents(registry: Registry, report_ids: set[str]) -> dict[str, Document]:
-    """The documents of the given reports that name one in reports.yaml."""
+def quote_indexes(registry: Registry, report_ids: set[str]) -> dict[str, QuoteIndex]:
+    """What checking quotes needs of the documents of the given reports that name one in
+    reports.yaml."""
     return {
-        report_id: load_document(path, display_name(registry, path), sha256)
+        report_id: load_quote_index(path, display_name(registry, path), sha256)
         for report_id, (path, sha256) in registry.documents.items()
         if report_id in report_ids
     }
@@ -132,7 +139,8 @@ def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
     digest = hashlib.sha256()
     for report_id, path in registry.source_files(spec):
         assert report_id is not None  # documents are per report
-        document = report_documents(registry, {report_id})[report_id]
+        _, sha256 = registry.documents[report_id]
+        document = load_document(path, display_name(registry, path), sha256)
         name = document.file
         files[name] = "pdf" if path.suffix.lower() == ".pdf" else "text"
         digest.update(f"{name}\0{document.sha256}\0".encode())

@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.documents import Document, squeeze
+from warehouse.documents import QuoteIndex, squeeze
 from warehouse.figures import rows_of
 from warehouse.problems import Problem
 from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
@@ -122,7 +122,7 @@ class QuoteRow:
 Finding = tuple[str | None, str | None]  # (column, what is wrong), or (None, None)
 
 
-def anchor_problem(quote: str, document: Document) -> Finding:
+def anchor_problem(quote: str, document: QuoteIndex) -> Finding:
     """A quote that is empty or not in the document: what every quoted row is checked for."""
     if not quote:
         return "quote", "must not be empty: quote the span of the report that states it"
@@ -134,7 +134,7 @@ def anchor_problem(quote: str, document: Document) -> Finding:
     return None, None
 
 
-def quote_problem(row: QuoteRow, document: Document) -> Finding:
+def quote_problem(row: QuoteRow, document: QuoteIndex) -> Finding:
     """(column, what is wrong) for a figure row whose quote fails, else (None, None)."""
     column, problem = anchor_problem(row.quote, document)
     if column:
@@ -158,13 +158,13 @@ def quote_problem(row: QuoteRow, document: Document) -> Finding:
     return None, None
 
 
-RowCheck = Callable[[dict[str, Any], Document], Finding]
+RowCheck = Callable[[dict[str, Any], QuoteIndex], Finding]
 
 
 def figure_check(aliases: dict[str, tuple[str, ...]]) -> RowCheck:
     """The check of a figure row: `quote_problem`, with the table's aliases of its entity."""
 
-    def check(row: dict[str, Any], document: Document) -> Finding:
+    def check(row: dict[str, Any], document: QuoteIndex) -> Finding:
         checked = QuoteRow(
             row["quote"] or "",
             row["value"] or "",
@@ -181,7 +181,7 @@ def record_check(contains: tuple[str, ...]) -> RowCheck:
     """The check of a record that states no value (a dated event): its quote is in the
     document and holds each cell of `contains` as printed (compared as names are)."""
 
-    def check(row: dict[str, Any], document: Document) -> Finding:
+    def check(row: dict[str, Any], document: QuoteIndex) -> Finding:
         quote = row["quote"] or ""
         column, problem = anchor_problem(quote, document)
         if column:
@@ -205,7 +205,7 @@ class QuoteCheck:
 
 
 def check_quotes(
-    frame: pd.DataFrame, documents: dict[str, Document], row_check: RowCheck
+    frame: pd.DataFrame, documents: dict[str, QuoteIndex], row_check: RowCheck
 ) -> QuoteCheck:
     """Check every row's quote against its report's document (cells as read, before typing).
     Whether a report must have a document is the report registry's to say (tables.yaml)."""

@@ -20,7 +20,7 @@ from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
 from warehouse.figures import read_figures, read_table
-from warehouse.loading import report_documents
+from warehouse.loading import quote_indexes
 from warehouse.metrics import audit, cagr, gpu_demand, scenarios
 from warehouse.registry import Registry
 from warehouse.relations import (
@@ -202,7 +202,7 @@ def _report_consistency(registry: Registry, build: Build):
         read_figures(con),
         {name: read_table(con, raw(name)) for name in audit.ruled_tables(registry)},
         read_table(con, CAGR),
-        report_documents(registry, {str(r["report_id"]) for r in registry.readings}),
+        quote_indexes(registry, {str(r["report_id"]) for r in registry.readings}),
     )
     mismatches = frame[frame["status"] == audit.MISMATCH]
     yield from _publish(

@@ -5,7 +5,9 @@ It reads what the pipeline loaded (`raw.report_documents`, `raw.report_lines`, t
 dates in `raw.reports`, the curated figures in `marts.fct_report_figures`), so it sees the
 same text the quote check saw. A report's mentions come from its stored extraction (the
 per-report partitions, `warehouse/extraction/stored.py`) when one was made from that same
-document, date and code; otherwise they are extracted here.
+document, date and code; otherwise they are extracted here and stored the same way, so the
+next refresh reads them too (without the partitions, every refresh extracted every document
+again: about 0.1 s a report).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dataclasses import dataclass, field
 import duckdb
 
 from warehouse.documents import Document, DocumentLine
-from warehouse.extraction.mentions import extract
 from warehouse.extraction.review import (
     MENTION_COLUMNS,
     UNTRANSCRIBED,
@@ -23,7 +24,7 @@ from warehouse.extraction.review import (
     mention_row,
     read_curated_figures,
 )
-from warehouse.extraction.stored import stored_mentions
+from warehouse.extraction.stored import extract_and_store, stored_mentions
 
 COVERAGE_COLUMNS = ("report_id", "position", *MENTION_COLUMNS, "status", "figure_id")
 _DOCUMENTS_SQL = """
@@ -69,7 +70,7 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
         document = Document(file, sha256, pages, lines)
         mentions = stored_mentions(report_id, sha256, published)
         if mentions is None:
-            mentions = extract(document, published)
+            mentions = extract_and_store(report_id, document, published)
         else:
             result.stored.append(report_id)
         figures = read_curated_figures(con, report_id)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.documents import Document
+from warehouse.documents import QuoteIndex
 from warehouse.figures import Row, rows_of
 from warehouse.intervals import Interval
 from warehouse.registry import FIGURES, Registry, TableSpec
@@ -255,7 +255,7 @@ def _context(check: dict[str, Any]) -> dict[str, Any]:
 
 
 def reading_rows(
-    readings: list[dict[str, Any]], documents: Mapping[str, Document], figures: pd.DataFrame
+    readings: list[dict[str, Any]], documents: Mapping[str, QuoteIndex], figures: pd.DataFrame
 ) -> Iterable[AuditRow]:
     """The report's words that contradict each other, as a reviewer read them: one row per
     reading, always a mismatch (it is listed because it is one), with no arithmetic. Every
@@ -333,7 +333,7 @@ def report_consistency(
     figures: pd.DataFrame,
     raw: Mapping[str, pd.DataFrame],
     cagr: pd.DataFrame,
-    documents: Mapping[str, Document],
+    documents: Mapping[str, QuoteIndex],
 ) -> pd.DataFrame:
     """The rows of marts.report_consistency: every relation of the three families, and the
     readings. `raw` holds `raw.<table>` of each of `ruled_tables`, `cagr` is marts.cagr,
