@@ -6,11 +6,16 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-lock
+# dbt-duckdb, the bench's peer, in a venv of its own: its pins never move what requirements.lock
+# tested (benchmarks/dbt_peer.py)
+DBT_VENV := .venv-dbt
+DBT_STAMP := $(DBT_VENV)/.installed-lock
+DBT_LOCK := benchmarks/dbt/requirements.lock
 UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 .PHONY: install run test check dev lint typecheck sqllint bench lock clean system-deps mutation \
-	planted-bugs
+	planted-bugs dbt-peer dbt-lock
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -59,8 +64,19 @@ TEST_WORKERS ?= 2
 test: install system-deps  ## the whole test suite (browser tests included), on two workers
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
-bench: install system-deps  ## refresh timings by phase, floors, import time, 1-1,000 reports
+bench: install system-deps dbt-peer  ## refresh timings by phase, floors, import time, 1-1,000 reports, dbt-duckdb peer
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+dbt-peer: $(DBT_STAMP)  ## dbt-duckdb in .venv-dbt (from its own lock), the bench's peer
+
+$(DBT_STAMP): $(DBT_LOCK) | install
+	test -x $(DBT_VENV)/bin/python || python3 -m venv $(DBT_VENV)
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(DBT_VENV)/bin/python $(DBT_LOCK)
+	touch $(DBT_STAMP)
+
+dbt-lock: install  ## re-resolve benchmarks/dbt/requirements.lock after editing its requirements.in
+	$(BIN)/uv pip compile benchmarks/dbt/requirements.in --universal --python-version 3.11 -q \
+	  -o $(DBT_LOCK)
 
 dev: install system-deps  ## Dagster UI + daemon (schedules, sensors) on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
@@ -81,7 +97,7 @@ lock:  ## re-resolve requirements.lock after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) warehouse/*.duckdb mutants
+	rm -rf $(VENV) $(DBT_VENV) $(DAGSTER_HOME) warehouse/*.duckdb mutants
 
 mutation: install  ## mutation testing of the pure core against its unit tests (docs/testing.md); not in CI
 	rm -rf mutants

@@ -7,8 +7,9 @@ reported as median [min–max]; the machine's load average is printed with it, s
 work on a 2-core machine moves every figure. The whole-process rows time `crw refresh` as
 `make run` starts it (SQLite run history in a DAGSTER_HOME), the same with PostgreSQL run
 history (a server this benchmark starts), the same with an ephemeral instance, and a bare
-import of its libraries, alternating them in each round after one untimed round; the goal
-and ratio rows divide figures measured in this same run.
+import of its libraries, alternating them in each round after one untimed round; `dbt build`
+of the same SQL runs beside them when `make dbt-peer` installed it (benchmarks.dbt_peer). The
+goal and ratio rows divide figures measured in this same run.
 """
 
 import argparse
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import extraction, site
+from benchmarks import dbt_peer, extraction, site
 from benchmarks.postgres_server import binaries, postgres_server
 from benchmarks.synthetic import write_reports
 from warehouse import settings
@@ -292,6 +293,7 @@ def main() -> int:
                 FLOOR_RATIO_GOAL,
             ),
         ]
+        table += dbt_peer.rows(runs, sql_inside, real)
         print("\n".join(table), flush=True)
         print("\n".join(_extraction_rows(runs, real, _median(full), root, args.quick)), flush=True)
 
