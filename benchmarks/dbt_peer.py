@@ -163,13 +163,14 @@ def generate(project, folder: Path, warehouse_copy: Path) -> dict[str, int]:
 
 
 def _dbt_env() -> dict[str, str]:
-    """The bench's environment without its Python settings, with dbt's telemetry off."""
+    """The bench's environment, dbt's telemetry off, without the Python variables (a
+    PYTHONPATH onto this project) that would reach into dbt's own venv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     return {**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
 
 def build(folder: Path, threads: int) -> float:
-    """Wall time of one `dbt build` process; its output kept in folder/logs for a failure."""
+    """Wall time of one `dbt build` process; a failed one stops the bench with dbt's output."""
     command = [str(DBT), "build", "--project-dir", str(folder), "--profiles-dir", str(folder)]
     began = time.perf_counter()
     completed = subprocess.run(
