@@ -12,17 +12,21 @@ again: about 0.1 s a report).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
 import duckdb
 
 from warehouse.documents import Document, DocumentLine
+from warehouse.extraction.matching import CuratedFigure
 from warehouse.extraction.review import (
+    ALL_FIGURES_SQL,
     MENTION_COLUMNS,
     UNTRANSCRIBED,
     coverage,
     mention_row,
-    read_curated_figures,
 )
 from warehouse.extraction.stored import extract_and_store, stored_mentions
 
@@ -37,7 +41,27 @@ SELECT count(*) FROM duckdb_tables()
 WHERE database_name = current_database() AND schema_name = 'raw'
   AND table_name = 'report_documents'
 """
-_LINES_SQL = "SELECT page, line, text FROM raw.report_lines WHERE report_id = ? ORDER BY line"
+_LINES_SQL = "SELECT report_id, page, line, text FROM raw.report_lines ORDER BY report_id, line"
+
+
+class _ByReport:
+    """The rows of a query ordered by report_id (its first column), handed out one report at a
+    time as the caller asks for reports in the same order; fetched in batches."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, sql: str):
+        cursor.execute(sql)
+        batches = iter(lambda: cursor.fetchmany(10_000), [])
+        self._groups = itertools.groupby(itertools.chain.from_iterable(batches), itemgetter(0))
+        self._next = next(self._groups, None)
+
+    def take(self, report_id: str) -> list[tuple[Any, ...]]:
+        while self._next is not None and self._next[0] < report_id:
+            self._next = next(self._groups, None)
+        if self._next is None or self._next[0] != report_id:
+            return []
+        rows = [row[1:] for row in self._next[1]]
+        self._next = next(self._groups, None)
+        return rows
 
 
 @dataclass
@@ -65,15 +89,20 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     result = ReportCoverage()
     if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
         return result
-    for report_id, file, sha256, pages, published in con.execute(_DOCUMENTS_SQL).fetchall():
-        lines = tuple(DocumentLine(*row) for row in con.execute(_LINES_SQL, [report_id]).fetchall())
+    documents = con.execute(_DOCUMENTS_SQL).fetchall()
+    # one ordered scan of each table, read in step with the documents: a query per report
+    # scanned the whole table each time (seconds at a thousand reports)
+    lines_of = _ByReport(con.cursor(), _LINES_SQL)
+    figures_of = _ByReport(con.cursor(), ALL_FIGURES_SQL)
+    for report_id, file, sha256, pages, published in documents:
+        lines = tuple(DocumentLine(*row) for row in lines_of.take(report_id))
         document = Document(file, sha256, pages, lines)
         mentions = stored_mentions(report_id, sha256, published)
         if mentions is None:
             mentions = extract_and_store(report_id, document, published)
         else:
             result.stored.append(report_id)
-        figures = read_curated_figures(con, report_id)
+        figures = tuple(CuratedFigure(*row) for row in figures_of.take(report_id))
         matched = coverage(document, mentions, figures)
         result.rows += [
             (report_id, m.offset, *mention_row(m), status, figure_id)

@@ -38,9 +38,15 @@ MENTION_COLUMNS = (
 # the analyst, then where the mention is, so a reviewer can find it in the document.
 DRAFT_COLUMNS = (*FIGURE_COLUMNS, "doc_line", "page")
 
+_FIGURE_FIELDS = "figure_id, CAST(value AS DOUBLE), period, value_qualifier, is_forecast, quote"
 _FIGURES_SQL = f"""
-SELECT figure_id, CAST(value AS DOUBLE), period, value_qualifier, is_forecast, quote
+SELECT {_FIGURE_FIELDS}
 FROM {FIGURES_MART} WHERE report_id = ? ORDER BY source_file, source_line
+"""
+# every report's, grouped by report: one scan of the mart rather than one per report
+ALL_FIGURES_SQL = f"""
+SELECT report_id, {_FIGURE_FIELDS}
+FROM {FIGURES_MART} ORDER BY report_id, source_file, source_line
 """
 
 

@@ -262,7 +262,9 @@ def reading_rows(
     quote must be in its report's document (compared without whitespace, as a figure's quote
     is); `figures` (selectors as in cross_checks) name the figures it is about. A reading of a
     report this warehouse does not hold (no document in `documents`) has no row."""
-    figure_rows = rows_of(figures, [str(c) for c in figures.columns])
+    figure_rows: dict[str, list[dict[str, Any]]] = {}
+    for row in rows_of(figures, [str(c) for c in figures.columns]):
+        figure_rows.setdefault(row["report_id"], []).append(row)
     for reading in readings:
         report_id = str(reading["report_id"])
         document = documents.get(report_id)
@@ -278,8 +280,8 @@ def reading_rows(
         ids = [
             row["figure_id"]
             for where in reading.get("figures") or ()
-            for row in figure_rows
-            if row["report_id"] == report_id and all(row[k] == v for k, v in where.items())
+            for row in figure_rows.get(report_id, ())
+            if all(row[k] == v for k, v in where.items())
         ]
         yield AuditRow(
             f"{READING}:{reading['id']}:{report_id}",
