@@ -8,6 +8,7 @@ import duckdb
 
 from pipelines.automation import REFRESH_JOB
 from pipelines.definitions import defs
+from pipelines.metadata import markdown_table
 
 GPU_DEMAND = dg.AssetKey(["marts", "gpu_demand"])
 
@@ -106,3 +107,16 @@ def test_row_counts_and_schemas_match_the_tables(built_warehouse, tmp_path, monk
             lines = metadata["preview"].value.splitlines()
             cells = [c.strip() for line in lines[2:] for c in line.strip("|").split("|")]
             assert max(map(len, cells)) <= 40, event.asset_key
+
+
+def test_a_markdown_preview_escapes_pipes_blanks_missing_values_and_cuts_long_cells():
+    text = markdown_table(
+        ["name", "note"], [("a|b", None), ("c", float("nan")), ("d", "x" * 50)], max_chars=40
+    )
+    assert text.splitlines() == [
+        "| name | note |",
+        "| --- | --- |",
+        "| a\\|b |  |",
+        "| c |  |",
+        f"| d | {'x' * 39}… |",
+    ]

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.metadata import FINDINGS_QUERY, chart_metadata, frame_preview
+from pipelines.metadata import FINDINGS_QUERY, chart_metadata, frame_markdown, frame_preview
 from warehouse.docs import python_table_doc
 from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
 from warehouse.extraction.review import UNTRANSCRIBED
@@ -134,7 +134,7 @@ def _gpu_demand(build: Build):
         passed=bool(len(comparison)) and bool(comparison["matches"].all()),
         metadata={
             "outputs_compared": len(comparison),
-            "comparison": dg.MetadataValue.md(comparison.to_markdown(index=False)),
+            "comparison": dg.MetadataValue.md(frame_markdown(comparison)),
         },
     )
 
@@ -224,7 +224,7 @@ def _report_consistency(registry: Registry, build: Build):
                 "relations": len(rows),
                 "mismatches": len(bad),
                 "findings": dg.MetadataValue.md(
-                    bad[FINDING_COLUMNS].to_markdown(index=False) if len(bad) else "none"
+                    frame_markdown(bad[FINDING_COLUMNS]) if len(bad) else "none"
                 ),
                 FINDINGS_QUERY: "SELECT check_id, stated, recomputed, unit, note "
                 f"FROM report_consistency WHERE status = 'mismatch' AND relation = '{relation}'",
@@ -261,7 +261,7 @@ def _report_coverage(build: Build):
         metadata={
             "untranscribed": len(untranscribed),
             "figures": dg.MetadataValue.md(
-                shown.head(SHOWN).to_markdown(index=False) if len(shown) else "none"
+                frame_markdown(shown.head(SHOWN)) if len(shown) else "none"
             ),
             FINDINGS_QUERY: "SELECT report_id, line, value_as_printed, unit, period "
             f"FROM report_coverage WHERE status = '{UNTRANSCRIBED}'",

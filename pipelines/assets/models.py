@@ -12,7 +12,7 @@ import dagster as dg
 
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
-from pipelines.metadata import chart_metadata, table_preview
+from pipelines.metadata import chart_metadata, frame_markdown, table_preview
 from warehouse.models import (
     FAILING_ROWS_SHOWN,
     Model,
@@ -83,7 +83,7 @@ def _check_result(key: dg.AssetKey, test: ModelTest, outcome: TestOutcome) -> dg
     if outcome.failures:
         shown = f"first {FAILING_ROWS_SHOWN} of " if outcome.failures > len(outcome.sample) else ""
         metadata["offending_rows"] = dg.MetadataValue.md(
-            f"{shown}{outcome.failures} rows:\n\n" + outcome.sample.to_markdown(index=False)
+            f"{shown}{outcome.failures} rows:\n\n" + frame_markdown(outcome.sample)
         )
     return dg.AssetCheckResult(
         asset_key=key,
