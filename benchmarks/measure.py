@@ -98,20 +98,18 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
     return seconds
 
 
-SQL_GROUPS = "marts+staging"
-METRICS_GROUPS = "marts"  # the metrics step builds only (Python-built) marts
-
-
-def _step_groups(job, graph) -> dict[str, str]:
-    """Step key -> the asset groups it builds, joined (the SQL step builds staging and marts)."""
+def _step_layers(job, graph) -> dict[str, str]:
+    """Step key -> the layer (multi-asset) whose assets it builds. Not the asset group: the
+    SQL layer runs as two steps (`sql_models`, then `sql_models_2` for the models that read
+    the metrics), and the second builds only `marts`, the metrics' group."""
     import dagster as dg
     from dagster._core.definitions.dependency import NodeHandle
 
     steps = {}
     for node in job.graph.nodes:
         keys = job.asset_layer.get_selected_entity_keys_for_node(NodeHandle(node.name, None))
-        groups = {graph.get(k).group_name for k in keys if isinstance(k, dg.AssetKey)}
-        steps[node.name] = "+".join(sorted(groups))
+        layers = {graph.get(k).assets_def.node_def.name for k in keys if isinstance(k, dg.AssetKey)}
+        steps[node.name] = "+".join(sorted(layers))
     return steps
 
 
@@ -173,7 +171,7 @@ def refresh(runs: int, warm_up: bool = True) -> dict:
     clock.wrap(model_assets, "run_test", "SQL tests")
     definitions = defs()
     job = definitions.resolve_job_def("refresh_all")
-    groups = _step_groups(job, definitions.resolve_asset_graph())
+    layers = _step_layers(job, definitions.resolve_asset_graph())
     results = []
     for _ in range(runs + warm_up):
         clock.seconds.clear()
@@ -184,26 +182,22 @@ def refresh(runs: int, warm_up: bool = True) -> dict:
         if not outcome.success:
             failures = [e.message for e in outcome.all_events if e.is_failure]
             raise SystemExit(f"refresh failed: {failures}")
-        by_group: dict[str, float] = defaultdict(float)
+        by_layer: dict[str, float] = defaultdict(float)
         for step, seconds in _step_seconds(instance, outcome.run_id).items():
-            by_group[groups[step]] += seconds
-        sql = by_group[SQL_GROUPS]
+            by_layer[layers[step]] += seconds
+        named = {"raw_tables", "sql_models", "metrics", "reports"}
         results.append(
             {
                 "refresh": wall,
                 "load+validate": clock.seconds["load+validate"],
-                "raw writes + metadata": by_group["raw"] - clock.seconds["load+validate"],
-                "SQL models": sql - clock.seconds["SQL tests"],
+                "raw writes + metadata": by_layer["raw_tables"] - clock.seconds["load+validate"],
+                "SQL models": by_layer["sql_models"] - clock.seconds["SQL tests"],
                 "SQL tests (checks)": clock.seconds["SQL tests"],
-                "metrics": by_group[METRICS_GROUPS],
-                "reports (charts, page)": by_group["reports"],
-                "other steps": sum(
-                    v
-                    for g, v in by_group.items()
-                    if g not in {"raw", SQL_GROUPS, METRICS_GROUPS, "reports"}
-                ),
+                "metrics": by_layer["metrics"],
+                "reports (charts, page)": by_layer["reports"],
+                "other steps": sum(v for g, v in by_layer.items() if g not in named),
                 "outside steps (run start/end, resource set-up, teardown)": wall
-                - sum(by_group.values()),
+                - sum(by_layer.values()),
             }
         )
     return {
