@@ -12,6 +12,8 @@ again: about 0.1 s a report).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -92,24 +94,32 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     documents = con.execute(_DOCUMENTS_SQL).fetchall()
     # one ordered scan of each table, read in step with the documents: a query per report
     # scanned the whole table each time (seconds at a thousand reports)
-    lines_of = _ByReport(con.cursor(), _LINES_SQL)
-    figures_of = _ByReport(con.cursor(), ALL_FIGURES_SQL)
-    for report_id, file, sha256, pages, published in documents:
-        lines = tuple(DocumentLine(*row) for row in lines_of.take(report_id))
-        document = Document(file, sha256, pages, lines)
-        mentions = stored_mentions(report_id, sha256, published)
-        if mentions is None:
-            mentions = extract_and_store(report_id, document, published)
-        else:
-            result.stored.append(report_id)
-        figures = tuple(CuratedFigure(*row) for row in figures_of.take(report_id))
-        matched = coverage(document, mentions, figures)
-        result.rows += [
-            (report_id, m.offset, *mention_row(m), status, figure_id)
-            for m, status, figure_id in zip(
-                mentions, matched.statuses, matched.figure_ids, strict=True
-            )
-        ]
-        result.curated += len(figures)
-        result.not_found += [f for f, index in matched.found.items() if index is None]
+    with contextlib.closing(con.cursor()) as lines, contextlib.closing(con.cursor()) as figures:
+        lines_of, figures_of = _ByReport(lines, _LINES_SQL), _ByReport(figures, ALL_FIGURES_SQL)
+        for report_id, file, sha256, pages, published in documents:
+            document_lines = tuple(DocumentLine(*row) for row in lines_of.take(report_id))
+            curated = tuple(CuratedFigure(*row) for row in figures_of.take(report_id))
+            document = Document(file, sha256, pages, document_lines)
+            _add_report(result, report_id, document, published, curated)
     return result
+
+
+def _add_report(
+    result: ReportCoverage,
+    report_id: str,
+    document: Document,
+    published: dt.date | None,
+    figures: tuple[CuratedFigure, ...],
+) -> None:
+    mentions = stored_mentions(report_id, document.sha256, published)
+    if mentions is None:
+        mentions = extract_and_store(report_id, document, published)
+    else:
+        result.stored.append(report_id)
+    matched = coverage(document, mentions, figures)
+    result.rows += [
+        (report_id, m.offset, *mention_row(m), status, figure_id)
+        for m, status, figure_id in zip(mentions, matched.statuses, matched.figure_ids, strict=True)
+    ]
+    result.curated += len(figures)
+    result.not_found += [f for f, index in matched.found.items() if index is None]
