@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.documents import QuoteIndex, squeeze
+from warehouse.documents import Anchor, QuoteIndex, squeeze
 from warehouse.figures import rows_of
 from warehouse.problems import Problem
 from warehouse.qualifiers import QUALIFIER_OF, QUALIFIER_PATTERN
@@ -122,11 +122,12 @@ class QuoteRow:
 Finding = tuple[str | None, str | None]  # (column, what is wrong), or (None, None)
 
 
-def anchor_problem(quote: str, document: QuoteIndex) -> Finding:
-    """A quote that is empty or not in the document: what every quoted row is checked for."""
+def anchor_problem(quote: str, document: QuoteIndex, anchor: Anchor | None) -> Finding:
+    """A quote that is empty or not in the document (`anchor`, where `document.find` found it):
+    what every quoted row is checked for first."""
     if not quote:
         return "quote", "must not be empty: quote the span of the report that states it"
-    if document.find(quote) is None:
+    if anchor is None:
         return "quote", (
             f"not found in {document.file} (searched for {squeeze(quote)!r}: the quote "
             "with whitespace and line breaks removed, every other character as written)"
@@ -134,11 +135,9 @@ def anchor_problem(quote: str, document: QuoteIndex) -> Finding:
     return None, None
 
 
-def quote_problem(row: QuoteRow, document: QuoteIndex) -> Finding:
-    """(column, what is wrong) for a figure row whose quote fails, else (None, None)."""
-    column, problem = anchor_problem(row.quote, document)
-    if column:
-        return column, problem
+def quote_problem(row: QuoteRow) -> Finding:
+    """(column, what is wrong) for a figure row whose quote, found in the document, does not
+    say what the row says, else (None, None)."""
     if not contains_value(row.quote, row.value):
         return "value", (
             f"the quote does not contain the value as printed (searched the quote for "
@@ -150,7 +149,8 @@ def quote_problem(row: QuoteRow, document: QuoteIndex) -> Finding:
     if (stated and row.qualifier not in stated) or (not stated and row.qualifier != "="):
         said = ", ".join(f"{w} → {q}" for w, q in words.items()) or "no qualifier word (→ =)"
         return "value_qualifier", f"contradicts the quote, which says {said}"
-    if not any(_fold(name) in _fold(row.quote) for name in names):
+    quote = _fold(row.quote)
+    if not any(_fold(name) in quote for name in names):
         return "entity_zh", (
             f"neither the entity's name nor an alias of it is in the quote (searched for "
             f"{' | '.join(names)}; declare how the report names it under aliases: in tables.yaml)"
@@ -158,13 +158,13 @@ def quote_problem(row: QuoteRow, document: QuoteIndex) -> Finding:
     return None, None
 
 
-RowCheck = Callable[[dict[str, Any], QuoteIndex], Finding]
+RowCheck = Callable[[dict[str, Any]], Finding]  # a row whose quote is in its document
 
 
 def figure_check(aliases: dict[str, tuple[str, ...]]) -> RowCheck:
     """The check of a figure row: `quote_problem`, with the table's aliases of its entity."""
 
-    def check(row: dict[str, Any], document: QuoteIndex) -> Finding:
+    def check(row: dict[str, Any]) -> Finding:
         checked = QuoteRow(
             row["quote"] or "",
             row["value"] or "",
@@ -172,20 +172,17 @@ def figure_check(aliases: dict[str, tuple[str, ...]]) -> RowCheck:
             row["entity_zh"] or "",
             aliases.get(row["entity"], ()),
         )
-        return quote_problem(checked, document)
+        return quote_problem(checked)
 
     return check
 
 
 def record_check(contains: tuple[str, ...]) -> RowCheck:
-    """The check of a record that states no value (a dated event): its quote is in the
-    document and holds each cell of `contains` as printed (compared as names are)."""
+    """The check of a record that states no value (a dated event): its quote holds each cell
+    of `contains` as printed (compared as names are)."""
 
-    def check(row: dict[str, Any], document: QuoteIndex) -> Finding:
+    def check(row: dict[str, Any]) -> Finding:
         quote = row["quote"] or ""
-        column, problem = anchor_problem(quote, document)
-        if column:
-            return column, problem
         for name in contains:
             cell = row[name] or ""
             if _fold(cell) not in _fold(quote):
@@ -216,12 +213,15 @@ def check_quotes(
         document = documents.get(row["report_id"])
         anchor = None
         if document is not None:  # a report without a document has nothing to quote
-            column, problem = row_check(row, document)
+            quote = row["quote"] or ""
+            anchor = document.find(quote) if quote else None
+            column, problem = anchor_problem(quote, document, anchor)
+            if column is None:
+                column, problem = row_check(row)
             if column and problem:
                 problems.append(
                     Problem(row["source_file"], row["source_line"], column, row[column], problem)
                 )
-            anchor = document.find(row["quote"]) if row["quote"] else None
         pages.append(anchor.page if anchor else None)
         lines.append(anchor.line if anchor else None)
     return QuoteCheck(problems, pages, lines)

@@ -7,6 +7,7 @@ draft is made against what the pipeline validated; nothing here writes to `sourc
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,11 +96,17 @@ def coverage(
     return Coverage(statuses, figure_ids, {f.figure_id: matched.get(f.figure_id) for f in figures})
 
 
+_MENTION_FIELDS = operator.attrgetter(*MENTION_COLUMNS)
+_VALUE = MENTION_COLUMNS.index("value")
+
+
 def mention_row(mention: Mention) -> tuple[object, ...]:
     """The mention's printed columns; a whole number prints without a decimal point."""
+    row = _MENTION_FIELDS(mention)
     value = mention.value
-    value = int(value) if value.is_integer() and abs(value) < 1e15 else value
-    return tuple(value if c == "value" else getattr(mention, c) for c in MENTION_COLUMNS)
+    if value.is_integer() and abs(value) < 1e15:
+        return (*row[:_VALUE], int(value), *row[_VALUE + 1 :])
+    return row
 
 
 def _printed_value(mention: Mention) -> str:
