@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,6 +69,7 @@ XLSX_CELLS = 100_000
 # others load after it (a 256,000-row table in one script took ~10 s to show anything).
 FIRST_ROWS = 1_000
 CHUNK_ROWS = 50_000
+ROW_BATCH = 10_000  # rows fetched from DuckDB at a time while a data file is written
 FIGURE_INDEX = "figures"
 FINGERPRINTS = "data/fingerprints.json"  # each mart's fingerprint when its files were written
 FIGURE_COLUMNS = (  # figure_id first: the figure page indexes on it
@@ -117,23 +119,40 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _rows_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """Every row of `sql` as a JSON array, comma-separated, written by DuckDB (dates ISO,
-    lists as arrays): one string, no Python object per row."""
-    [(rows,)] = con.execute(
-        f"SELECT string_agg(json_array(*COLUMNS(*))::VARCHAR, ',') FROM ({sql})"
-    ).fetchall()
-    return rows or ""
+def _strings(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
+    """The first column of each row of `sql`, in the query's order, fetched ROW_BATCH rows at
+    a time. Lazy: the query runs at the first `next`, and `con` must run nothing else until
+    the rows are read."""
+    result = con.execute(sql)
+    while batch := result.fetchmany(ROW_BATCH):
+        for (text,) in batch:
+            yield text
+
+
+def _json_rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
+    """Every row of `sql` as a JSON array written by DuckDB (dates ISO, lists as arrays)."""
+    return _strings(con, f"SELECT json_array(*COLUMNS(*))::VARCHAR FROM ({sql})")
+
+
+def _write_data(path: Path, *parts: str | Iterator[str]) -> None:
+    """The parts in order, a string as it is and an iterator's strings comma-separated,
+    written as they arrive: a data file is never one string in memory (at 1,000 reports,
+    building each as one string added ~1.5 GB to the refresh's peak)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for part in parts:
+            if isinstance(part, str):
+                out.write(part)
+                continue
+            first = next(part, None)
+            if first is not None:
+                out.write(first)
+                out.writelines("," + text for text in part)
 
 
 def _columns_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     columns = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description or ()]
     return json.dumps(columns, ensure_ascii=False)
-
-
-def _data_script(path: Path, con: duckdb.DuckDBPyConnection, sql: str, extra: str = "") -> None:
-    columns = _columns_json(con, sql)
-    _write(path, f'window.CRW={{"columns":{columns},"rows":[{_rows_json(con, sql)}]{extra}}};')
 
 
 def _chunk_count(rows: int) -> int:
@@ -149,28 +168,19 @@ def _chunk_name(relation: str, chunk: int) -> str:
 def _mart_scripts(
     con: duckdb.DuckDBPyConnection, folder: Path, relation: str, sql: str, count: int
 ) -> None:
-    """A mart's rows as its data files, the JSON of each written by DuckDB in one pass over
-    the rows: the first file sets `window.CRW` (columns, the first FIRST_ROWS rows, the row
-    count), each further one hands its rows to `crwRows` (site.js), which the page loads
-    after showing its first page."""
-    first = FIRST_ROWS
-    chunks = dict(
-        con.execute(
-            "SELECT chunk, string_agg(row, ',' ORDER BY n) FROM ("
-            f"SELECT CASE WHEN n <= {first} THEN 0 ELSE 1 + (n - {first} - 1) // {CHUNK_ROWS} "
-            "END AS chunk, row, n FROM (SELECT json_array(*COLUMNS(*))::VARCHAR AS row, "
-            f"row_number() OVER () AS n FROM ({sql}))) GROUP BY chunk"
-        ).fetchall()
-    )
+    """A mart's rows as its data files, the JSON of each row written by DuckDB in one pass
+    over the rows: the first file sets `window.CRW` (columns, the first FIRST_ROWS rows, the
+    row count), each further one hands its next CHUNK_ROWS rows to `crwRows` (site.js), which
+    the page loads after showing its first page."""
     columns = _columns_json(con, sql)
+    rows = _json_rows(con, sql)
     for chunk in range(_chunk_count(count)):
-        rows = chunks.get(chunk, "")
-        _write(
-            folder / _chunk_name(relation, chunk),
-            f'window.CRW={{"columns":{columns},"rows":[{rows}],"total":{count}}};'
-            if chunk == 0
-            else f"crwRows([{rows}]);",
-        )
+        path = folder / _chunk_name(relation, chunk)
+        if chunk == 0:
+            head = f'window.CRW={{"columns":{columns},"rows":['
+            _write_data(path, head, islice(rows, FIRST_ROWS), f'],"total":{count}}};')
+        else:
+            _write_data(path, "crwRows([", islice(rows, CHUNK_ROWS), "]);")
 
 
 @dataclass(frozen=True)
@@ -315,29 +325,34 @@ def _table_page(
 
 
 def _figure_index(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
-    derived = con.execute(
-        "SELECT coalesce(json_group_object(figure_id, uses), '{}')::VARCHAR FROM ("
-        "SELECT figure_id, to_json(list(json_array('marts.' || derived_table, derived_id) "
-        "ORDER BY derived_table, derived_id)) AS uses FROM marts.metric_inputs "
-        "WHERE figure_id IS NOT NULL GROUP BY figure_id)"
-    ).fetchall()[0][0]
-    vintages = con.execute(
-        "SELECT coalesce(json_group_object(series_id, versions), '{}')::VARCHAR FROM ("
-        "SELECT series_id, to_json(list(json_array(figure_id, report_id, value, unit, "
-        "valid_from, valid_to, revision) ORDER BY valid_from, report_id)) AS versions "
-        "FROM marts.figure_vintages GROUP BY series_id HAVING count(*) > 1)"
-    ).fetchall()[0][0]
+    """The figure page's data: every figure, and by figure id what is derived from it and by
+    series its vintages, written a row (a JSON object's member) at a time."""
+    derived = (  # "figure_id":[[table, id], …] members, in figure order
+        "SELECT to_json(figure_id)::VARCHAR || ':' || to_json(list(json_array("
+        "'marts.' || derived_table, derived_id) ORDER BY derived_table, derived_id))::VARCHAR "
+        "FROM marts.metric_inputs WHERE figure_id IS NOT NULL GROUP BY figure_id ORDER BY 1"
+    )
+    vintages = (  # "series_id":[[figure_id, report_id, …], …] of the series with several
+        "SELECT to_json(series_id)::VARCHAR || ':' || to_json(list(json_array(figure_id, "
+        "report_id, value, unit, valid_from, valid_to, revision) ORDER BY valid_from, "
+        "report_id))::VARCHAR FROM marts.figure_vintages GROUP BY series_id "
+        "HAVING count(*) > 1 ORDER BY 1"
+    )
     signs = json.dumps({"qualifiers": QUALIFIER_SIGNS, "units": UNIT_SIGNS}, ensure_ascii=False)
     columns = ", ".join(f"f.{c}" for c in FIGURE_COLUMNS)
     sql = (
         f"SELECT {columns}, v.series_id FROM {FIGURES_MART} f "
         "LEFT JOIN marts.figure_vintages v USING (figure_id) ORDER BY f.figure_id"
     )
-    _data_script(
+    _write_data(
         folder / "data" / f"{FIGURE_INDEX}.js",
-        con,
-        sql,
-        extra=f',"derived":{derived},"vintages":{vintages},"signs":{signs}',
+        f'window.CRW={{"columns":{_columns_json(con, sql)},"rows":[',
+        _json_rows(con, sql),
+        '],"derived":{',
+        _strings(con, derived),
+        '},"vintages":{',
+        _strings(con, vintages),
+        f'}},"signs":{signs}}};',
     )
     body = (
         '<div id="figure"></div>'
@@ -433,7 +448,7 @@ def _search_page(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
                'tables/' || schema_name || '.' || table_name || '.html'
         FROM duckdb_tables() WHERE schema_name = '{SITE_SCHEMA}'
         ORDER BY ALL"""
-    _write(folder / "data" / "search.js", f"window.CRW_SEARCH=[{_rows_json(con, sql)}];")
+    _write_data(folder / "data" / "search.js", "window.CRW_SEARCH=[", _json_rows(con, sql), "];")
     body = (
         "<h1>搜索 Search</h1><p>Entities, metrics, cited sources and tables, in Chinese or "
         'English.</p><div id="search"></div>'
