@@ -48,6 +48,10 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", squeeze(text))
 
 
+# entity names and aliases recur on every row of their entity: fold each once
+_fold_name = functools.lru_cache(maxsize=8192)(_fold)
+
+
 def qualifier_words(quote: str, value: str, names: tuple[str, ...] = ()) -> dict[str, str]:
     """The qualifier words that speak about `value` in a quote, each with its qualifier.
 
@@ -55,9 +59,13 @@ def qualifier_words(quote: str, value: str, names: tuple[str, ...] = ()) -> dict
     speaks about the value when it is in a clause (split at ，。；！？) that holds the value or
     holds no other number. The entity's names are left out first, so a label like 2-4名 does
     not count as a number."""
-    quote = _fold(quote)
+    return _words_in(_fold(quote), value, tuple(_fold_name(name) for name in names))
+
+
+def _words_in(quote: str, value: str, names: tuple[str, ...]) -> dict[str, str]:
+    """`qualifier_words` of a quote and names already folded."""
     for name in names:
-        quote = quote.replace(_fold(name), "")
+        quote = quote.replace(name, "")
     # the form the quote prints the value in (Arabic digits before a Chinese numeral, which
     # as 一 also occurs in words like 一期)
     form = next((f for f in _compiled_forms(value) if f.search(quote)), None)
@@ -144,13 +152,13 @@ def quote_problem(row: QuoteRow) -> Finding:
             f"{row.value.lstrip('+-')!r}, with thousands separators or as a Chinese numeral)"
         )
     names = (row.entity_zh, *row.aliases)
-    words = qualifier_words(row.quote, row.value, names)
+    quote, folded = _fold(row.quote), tuple(_fold_name(name) for name in names)
+    words = _words_in(quote, row.value, folded)
     stated = set(words.values())
     if (stated and row.qualifier not in stated) or (not stated and row.qualifier != "="):
         said = ", ".join(f"{w} → {q}" for w, q in words.items()) or "no qualifier word (→ =)"
         return "value_qualifier", f"contradicts the quote, which says {said}"
-    quote = _fold(row.quote)
-    if not any(_fold(name) in quote for name in names):
+    if not any(name in quote for name in folded):
         return "entity_zh", (
             f"neither the entity's name nor an alias of it is in the quote (searched for "
             f"{' | '.join(names)}; declare how the report names it under aliases: in tables.yaml)"
