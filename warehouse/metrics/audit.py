@@ -263,7 +263,8 @@ def reading_rows(
     is); `figures` (selectors as in cross_checks) name the figures it is about. A reading of a
     report this warehouse does not hold (no document in `documents`) has no row."""
     figure_rows: dict[str, list[dict[str, Any]]] = {}
-    for row in rows_of(figures, [str(c) for c in figures.columns]):
+    read = figures[figures["report_id"].isin({str(r["report_id"]) for r in readings})]
+    for row in rows_of(read, [str(c) for c in figures.columns]):  # only the read reports
         figure_rows.setdefault(row["report_id"], []).append(row)
     for reading in readings:
         report_id = str(reading["report_id"])
