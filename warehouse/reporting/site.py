@@ -137,7 +137,7 @@ def _json_rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
 def _write_data(path: Path, *parts: str | Iterator[str]) -> None:
     """The parts in order, a string as it is and an iterator's strings comma-separated,
     written as they arrive: a data file is never one string in memory (at 1,000 reports,
-    building each as one string added ~1.5 GB to the refresh's peak)."""
+    building each as one string added ~1 GB to the refresh's peak)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         for part in parts:
