@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from warehouse.source_files import SourceFileError, decode
 
@@ -35,8 +37,10 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-@dataclass(frozen=True)
-class DocumentLine:
+class DocumentLine(NamedTuple):
+    """One line of the text layer. A tuple, not a dataclass: a thousand reports hold 1.6
+    million lines, which a tuple makes ~3x faster to create and ~4x smaller to keep."""
+
     page: int
     line: int
     text: str
@@ -59,17 +63,14 @@ class QuoteIndex:
 
     __slots__ = ("_numbers", "_pages", "file", "starts", "text")
 
-    def __init__(self, file: str, lines: Iterable[DocumentLine]):
-        parts: list[str] = []
-        self.starts, self._pages, self._numbers = array("l"), array("l"), array("l")
-        position = 0
-        for line in lines:
-            part = squeeze(line.text)
-            self.starts.append(position)
-            self._pages.append(line.page)
-            self._numbers.append(line.line)
-            parts.append(part)
-            position += len(part)
+    def __init__(self, file: str, lines: Sequence[DocumentLine]):
+        # list comprehensions over the lines rather than one loop appending to four lists:
+        # ~2x faster, and a thousand reports index 1.6 million lines a refresh
+        parts = [squeeze(line.text) for line in lines]
+        self.starts = array("l", itertools.accumulate(map(len, parts), initial=0))
+        self.starts.pop()  # where the text after the last line would start
+        self._pages = array("l", [line.page for line in lines])
+        self._numbers = array("l", [line.line for line in lines])
         self.file = file
         self.text = "".join(parts)
 
@@ -150,11 +151,12 @@ def read_document(path: Path, display_name: str, expected_sha256: str | None = N
         )
     is_pdf = data.startswith(PDF_MAGIC)
     pages = _pdf_pages(path, display_name) if is_pdf else _text_pages(Path(display_name), data)
-    lines, number, page_count = [], 0, 0
+    lines: list[DocumentLine] = []
+    page_count = 0
     for page_count, page in enumerate(pages, start=1):
-        for text in page.split("\n"):
-            number += 1
-            lines.append(DocumentLine(page_count, number, text))
+        texts = page.split("\n")
+        numbers = range(len(lines) + 1, len(lines) + 1 + len(texts))
+        lines.extend(map(DocumentLine._make, zip(itertools.repeat(page_count), numbers, texts)))
     if not any(line.text.strip() for line in lines):
         raise SourceFileError(display_name, "has no text (empty, or a PDF without a text layer)")
     return Document(display_name, sha256, page_count, tuple(lines))

@@ -9,6 +9,7 @@ value agrees with a recomputed one when their intervals overlap, i.e. when
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 ABOUT_SLACK = 0.01
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     lo: float
     hi: float
@@ -43,23 +44,24 @@ class Interval:
 
     def _combine(self, other: Interval | float, op: Callable[[float, float], float]) -> Interval:
         other = other if isinstance(other, Interval) else Interval.exact(float(other))
-        corners = [op(a, b) for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
+        lo, hi, other_lo, other_hi = self.lo, self.hi, other.lo, other.hi
+        corners = (op(lo, other_lo), op(lo, other_hi), op(hi, other_lo), op(hi, other_hi))
         return Interval(min(corners), max(corners))
 
     def __add__(self, other: Interval | float) -> Interval:
-        return self._combine(other, lambda a, b: a + b)
+        return self._combine(other, operator.add)
 
     def __sub__(self, other: Interval | float) -> Interval:
-        return self._combine(other, lambda a, b: a - b)
+        return self._combine(other, operator.sub)
 
     def __mul__(self, other: Interval | float) -> Interval:
-        return self._combine(other, lambda a, b: a * b)
+        return self._combine(other, operator.mul)
 
     def __truediv__(self, other: Interval | float) -> Interval:
         other = other if isinstance(other, Interval) else Interval.exact(float(other))
         if other.lo <= 0 <= other.hi:
             return Interval(-math.inf, math.inf)
-        return self._combine(other, lambda a, b: a / b)
+        return self._combine(other, operator.truediv)
 
     def __radd__(self, other: float) -> Interval:
         return self + other

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _csv  # the type of csv.reader()'s result
 import csv
+import functools
 import hashlib
 import io
 import unicodedata
@@ -85,8 +86,13 @@ def load_yaml(path: Path | str, text: str) -> object:
         raise SourceFileError(path, f"is not valid YAML: {exc}") from exc
 
 
+# Cells repeat (an entity's name, a unit, a period on every row of theirs): normalise each
+# distinct one once; a thousand reports read 3.4 million cells.
+_normalized = functools.lru_cache(maxsize=1 << 16)(normalize_cell)
+
+
 def _normalizers(header: list[str]) -> list[Callable[[str], str]]:
-    return [(str.strip if c in VERBATIM_COLUMNS else normalize_cell) for c in header]
+    return [(str.strip if c in VERBATIM_COLUMNS else _normalized) for c in header]
 
 
 def _csv_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:

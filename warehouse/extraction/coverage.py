@@ -97,8 +97,8 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     with contextlib.closing(con.cursor()) as lines, contextlib.closing(con.cursor()) as figures:
         lines_of, figures_of = _ByReport(lines, _LINES_SQL), _ByReport(figures, ALL_FIGURES_SQL)
         for report_id, file, sha256, pages, published in documents:
-            document_lines = tuple(DocumentLine(*row) for row in lines_of.take(report_id))
-            curated = tuple(CuratedFigure(*row) for row in figures_of.take(report_id))
+            document_lines = tuple(map(DocumentLine._make, lines_of.take(report_id)))
+            curated = tuple(map(CuratedFigure._make, figures_of.take(report_id)))
             document = Document(file, sha256, pages, document_lines)
             _add_report(result, report_id, document, published, curated)
     return result

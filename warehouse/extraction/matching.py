@@ -11,15 +11,15 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from warehouse.documents import Document, squeeze
 from warehouse.extraction.mentions import Mention
 
 
-@dataclass(frozen=True)
-class CuratedFigure:
-    """What a curated figure row says, as far as a mention can agree with it."""
+class CuratedFigure(NamedTuple):
+    """What a curated figure row says, as far as a mention can agree with it (a tuple: made
+    from each of a quarter of a million rows a refresh at a thousand reports)."""
 
     figure_id: str
     value: float

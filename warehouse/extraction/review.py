@@ -56,7 +56,7 @@ def read_curated_figures(
 ) -> tuple[CuratedFigure, ...]:
     """The report's curated figures in the warehouse `con` reads (none for a report not yet
     transcribed)."""
-    return tuple(CuratedFigure(*row) for row in con.execute(_FIGURES_SQL, [report_id]).fetchall())
+    return tuple(map(CuratedFigure._make, con.execute(_FIGURES_SQL, [report_id]).fetchall()))
 
 
 def curated_figures(report_id: str, path: Path | None = None) -> tuple[CuratedFigure, ...]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -41,12 +40,6 @@ def extraction_key(document_sha256: str, published: date | None) -> str:
     return f"{document_sha256}/{published}/{code_fingerprint()}"
 
 
-@dataclass(frozen=True)
-class StoredExtraction:
-    key: str
-    mentions: tuple[Mention, ...]
-
-
 def _path(report_id: str, root: Path | None) -> Path:
     return (root or settings.extractions_dir()) / f"{report_id}.pickle"
 
@@ -57,8 +50,11 @@ def extract_and_store(
     """Extract the document's mentions and store them for `report_id` (replacing the file
     whole, so a reader sees the old extraction or the new one)."""
     mentions = tuple(extract(document, published))
-    stored = StoredExtraction(extraction_key(document.sha256, published), mentions)
-    write_file_atomically(_path(report_id, root), pickle.dumps(stored))
+    # the key on a line of its own, so a stale file is told apart without unpickling it; the
+    # mentions as plain tuples, which unpickle ~2x faster than the named ones
+    key = extraction_key(document.sha256, published).encode()
+    rows = pickle.dumps(tuple(tuple(mention) for mention in mentions))
+    write_file_atomically(_path(report_id, root), key + b"\n" + rows)
     return mentions
 
 
@@ -70,7 +66,7 @@ def stored_mentions(
     path = _path(report_id, root)
     if not path.is_file():
         return None
-    stored = pickle.loads(path.read_bytes())  # written only by extract_and_store above
-    if not isinstance(stored, StoredExtraction):
+    key, _, rows = path.read_bytes().partition(b"\n")
+    if key != extraction_key(document_sha256, published).encode():
         return None
-    return stored.mentions if stored.key == extraction_key(document_sha256, published) else None
+    return tuple(map(Mention._make, pickle.loads(rows)))  # written only by extract_and_store
