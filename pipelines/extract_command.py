@@ -77,7 +77,7 @@ def extract_command(
         text = read_document(document, str(document))
         published, figures = _report(report_id) if report_id else (None, ())
         mentions = extract(text, published)
-        found = coverage(text, mentions, figures)
+        found = coverage(text.squeezed_text, mentions, figures)
         if draft:
             rows = draft_rows(mentions, found.statuses)
             _emit(_draft_csv(rows).rstrip("\n"), output)

@@ -43,7 +43,7 @@ def style_figures() -> list[CuratedFigure]:
 def scores(document, mentions, figures) -> dict[str, float]:
     """Recall (figures found in their quote with their value), and among those found the
     share whose period, qualifier and forecast flag agree with the curated row."""
-    matched = match_figures(document, mentions, figures)
+    matched = match_figures(document.squeezed_text, mentions, figures)
     found = [(f, mentions[matched[f.figure_id]]) for f in figures if f.figure_id in matched]
 
     def share(agrees) -> float:

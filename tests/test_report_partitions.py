@@ -14,8 +14,9 @@ import yaml
 
 from pipelines.assets.extraction import EXTRACT_JOB, MENTIONS_KEY, PARTITIONS_NAME
 from pipelines.definitions import defs
+from warehouse.extraction import coverage
 from warehouse.extraction.coverage import report_coverage
-from warehouse.extraction.stored import stored_mentions
+from warehouse.extraction.stored import stored_extraction
 
 REPORT = "swsc_cloud_2023"
 REPORT_SHA256 = "ba1d27fd835cf98c18ccde04a5b828d0f73e10062bfb6e0a8cd3151d47019351"
@@ -64,18 +65,33 @@ def test_coverage_reads_the_stored_partition_and_finds_the_same_rows(built_wareh
 def test_coverage_stores_what_it_extracts_for_the_next_refresh(built_warehouse, extractions):
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         first = report_coverage(con)
-        assert stored_mentions(REPORT, REPORT_SHA256, PUBLISHED)
+        assert stored_extraction(REPORT, REPORT_SHA256, PUBLISHED)
         again = report_coverage(con)
     assert (first.stored, again.stored) == ([], [REPORT])
     assert again.rows == first.rows
 
 
+def test_an_extraction_gone_stale_after_it_was_checked_is_extracted_again(
+    built_warehouse, extractions, monkeypatch
+):
+    """A partition run may replace a stored file between the coverage step's check of every
+    report and its read of that one: the report is then extracted from its own text layer."""
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        first = report_coverage(con)
+        shutil.rmtree(extractions)
+        monkeypatch.setattr(coverage, "has_stored_extraction", lambda *args: True)
+        raced = report_coverage(con)
+    assert raced.stored == []
+    assert raced.rows == first.rows
+    assert stored_extraction(REPORT, REPORT_SHA256, PUBLISHED)
+
+
 def test_a_stored_extraction_is_used_only_for_its_document_and_date(extractions):
     assert _extract(REPORT).success
-    assert stored_mentions(REPORT, REPORT_SHA256, PUBLISHED)
-    assert stored_mentions(REPORT, "0" * 64, PUBLISHED) is None  # the document changed
-    assert stored_mentions(REPORT, REPORT_SHA256, dt.date(2024, 3, 10)) is None  # its date did
-    assert stored_mentions("another_report", REPORT_SHA256, PUBLISHED) is None
+    assert stored_extraction(REPORT, REPORT_SHA256, PUBLISHED)
+    assert stored_extraction(REPORT, "0" * 64, PUBLISHED) is None  # the document changed
+    assert stored_extraction(REPORT, REPORT_SHA256, dt.date(2024, 3, 10)) is None  # its date did
+    assert stored_extraction("another_report", REPORT_SHA256, PUBLISHED) is None
 
 
 def test_a_partition_without_a_document_fails_naming_it(extractions):

@@ -13,7 +13,6 @@ again: about 0.1 s a report).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -30,7 +29,12 @@ from warehouse.extraction.review import (
     coverage,
     mention_row,
 )
-from warehouse.extraction.stored import extract_and_store, stored_mentions
+from warehouse.extraction.stored import (
+    StoredExtraction,
+    extract_and_store,
+    has_stored_extraction,
+    stored_extraction,
+)
 
 COVERAGE_COLUMNS = ("report_id", "position", *MENTION_COLUMNS, "status", "figure_id")
 _DOCUMENTS_SQL = """
@@ -43,15 +47,18 @@ SELECT count(*) FROM duckdb_tables()
 WHERE database_name = current_database() AND schema_name = 'raw'
   AND table_name = 'report_documents'
 """
-_LINES_SQL = "SELECT report_id, page, line, text FROM raw.report_lines ORDER BY report_id, line"
+_LINES_SQL = """
+SELECT report_id, page, line, text FROM raw.report_lines
+WHERE report_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY report_id, line
+"""
 
 
 class _ByReport:
     """The rows of a query ordered by report_id (its first column), handed out one report at a
     time as the caller asks for reports in the same order; fetched in batches."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, sql: str):
-        cursor.execute(sql)
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):
+        cursor.execute(sql, parameters)
         batches = iter(lambda: cursor.fetchmany(10_000), [])
         self._groups = itertools.groupby(itertools.chain.from_iterable(batches), itemgetter(0))
         self._next = next(self._groups, None)
@@ -92,31 +99,44 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
         return result
     documents = con.execute(_DOCUMENTS_SQL).fetchall()
-    # one ordered scan of each table, read in step with the documents: a query per report
-    # scanned the whole table each time (seconds at a thousand reports)
+    unstored = [
+        report_id
+        for report_id, _, sha256, _, published in documents
+        if not has_stored_extraction(report_id, sha256, published)
+    ]
+    # one ordered scan of each table, read in step with the documents (a query per report
+    # scanned the whole table each time: seconds at a thousand reports); the text layer
+    # only of the reports to extract here, the others' is stored with their mentions
     with contextlib.closing(con.cursor()) as lines, contextlib.closing(con.cursor()) as figures:
-        lines_of, figures_of = _ByReport(lines, _LINES_SQL), _ByReport(figures, ALL_FIGURES_SQL)
+        lines_of = _ByReport(lines, _LINES_SQL, [unstored])
+        figures_of = _ByReport(figures, ALL_FIGURES_SQL)
         for report_id, file, sha256, pages, published in documents:
-            document_lines = tuple(map(DocumentLine._make, lines_of.take(report_id)))
             curated = tuple(map(CuratedFigure._make, figures_of.take(report_id)))
-            document = Document(file, sha256, pages, document_lines)
-            _add_report(result, report_id, document, published, curated)
+            extraction = stored_extraction(report_id, sha256, published)
+            if extraction is None:
+                # (replaced since it was checked, by a partition run: rare, read on its own)
+                rows = (
+                    lines_of.take(report_id)
+                    if report_id in unstored
+                    else [row[1:] for row in con.execute(_LINES_SQL, [[report_id]]).fetchall()]
+                )
+                document = Document(file, sha256, pages, tuple(map(DocumentLine._make, rows)))
+                mentions = extract_and_store(report_id, document, published)
+                extraction = StoredExtraction(document.squeezed_text, mentions)
+            else:
+                result.stored.append(report_id)
+            _add_report(result, report_id, extraction, curated)
     return result
 
 
 def _add_report(
     result: ReportCoverage,
     report_id: str,
-    document: Document,
-    published: dt.date | None,
+    extraction: StoredExtraction,
     figures: tuple[CuratedFigure, ...],
 ) -> None:
-    mentions = stored_mentions(report_id, document.sha256, published)
-    if mentions is None:
-        mentions = extract_and_store(report_id, document, published)
-    else:
-        result.stored.append(report_id)
-    matched = coverage(document, mentions, figures)
+    mentions = extraction.mentions
+    matched = coverage(extraction.squeezed_text, mentions, figures)
     result.rows += [
         (report_id, m.offset, *mention_row(m), status, figure_id)
         for m, status, figure_id in zip(mentions, matched.statuses, matched.figure_ids, strict=True)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from warehouse.documents import Document, squeeze
+from warehouse.documents import squeeze
 from warehouse.extraction.mentions import Mention
 
 
@@ -34,13 +34,13 @@ def same_value(mention: float, figure: float) -> bool:
 
 
 def match_figures(
-    document: Document, mentions: Sequence[Mention], figures: Iterable[CuratedFigure]
+    text: str, mentions: Sequence[Mention], figures: Iterable[CuratedFigure]
 ) -> dict[str, int]:
-    """figure_id -> index in `mentions` of the mention that states it. A figure whose quote
+    """figure_id -> index in `mentions` of the mention that states it, in a document whose
+    text without whitespace is `text` (`Document.squeezed_text`). A figure whose quote
     holds several mentions of its value takes the first one no other figure took (a table
     row printing 2.4 twice), and shares one only when every candidate is taken (two tables
     citing the same sentence)."""
-    text = document.squeezed_text
     # the mentions in offset order, so each quote's are one slice (not a scan of them all)
     by_offset = sorted(range(len(mentions)), key=lambda i: (mentions[i].offset, i))
     offsets = [mentions[i].offset for i in by_offset]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.documents import Document
 from warehouse.extraction.matching import CuratedFigure, match_figures
 from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
 from warehouse.figure_columns import FIGURE_COLUMNS
@@ -81,10 +80,10 @@ class Coverage:
         return sum(v is not None for v in self.found.values()) / max(1, len(self.found))
 
 
-def coverage(
-    document: Document, mentions: Sequence[Mention], figures: Sequence[CuratedFigure]
-) -> Coverage:
-    matched = match_figures(document, mentions, figures)
+def coverage(text: str, mentions: Sequence[Mention], figures: Sequence[CuratedFigure]) -> Coverage:
+    """How the mentions of a document whose text without whitespace is `text` cover the
+    curated figures."""
+    matched = match_figures(text, mentions, figures)
     by_mention: dict[int, str] = {}
     for figure_id, index in matched.items():
         by_mention.setdefault(index, figure_id)

@@ -1,6 +1,8 @@
 """Each report's extracted mentions, stored per report so that the extraction of many
 documents can run in parallel processes (one Dagster partition per report) while the single
-step that writes `marts.report_coverage` only reads the results.
+step that writes `marts.report_coverage` only reads the results. The document's text without
+whitespace is stored beside the mentions: matching them with the curated figures needs only
+that, so the coverage step reads a report's text layer only to extract it.
 
 A stored extraction is used only for exactly the input it was made from: the document's
 sha256, the report's publication date (it decides which periods are forecasts) and the source
@@ -16,6 +18,7 @@ import pickle
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 from warehouse import settings
 from warehouse.atomic_files import write_file_atomically
@@ -44,29 +47,60 @@ def _path(report_id: str, root: Path | None) -> Path:
     return (root or settings.extractions_dir()) / f"{report_id}.pickle"
 
 
+class StoredExtraction(NamedTuple):
+    """A report's mentions and its document's text without whitespace (what matching them
+    with the curated figures reads), so a refresh that finds both stored need not rebuild
+    the document from its 1,000s of lines."""
+
+    squeezed_text: str
+    mentions: tuple[Mention, ...]
+
+
 def extract_and_store(
     report_id: str, document: Document, published: date | None, root: Path | None = None
 ) -> tuple[Mention, ...]:
     """Extract the document's mentions and store them for `report_id` (replacing the file
     whole, so a reader sees the old extraction or the new one)."""
     mentions = tuple(extract(document, published))
-    # the key on a line of its own, so a stale file is told apart without unpickling it; the
+    # the key on a line of its own, so a stale file is told apart by its first line; the
     # mentions as plain tuples, which unpickle ~2x faster than the named ones
     key = extraction_key(document.sha256, published).encode()
-    rows = pickle.dumps(tuple(tuple(mention) for mention in mentions))
+    rows = pickle.dumps((document.squeezed_text, tuple(tuple(m) for m in mentions)))
     write_file_atomically(_path(report_id, root), key + b"\n" + rows)
     return mentions
 
 
-def stored_mentions(
-    report_id: str, document_sha256: str, published: date | None, root: Path | None = None
-) -> tuple[Mention, ...] | None:
-    """The stored mentions of the report if they were extracted from exactly this input,
-    else None."""
+def _matching(report_id: str, key: str, root: Path | None) -> BinaryIO | None:
+    """The report's stored file, open after its key line, if that key is `key`."""
     path = _path(report_id, root)
     if not path.is_file():
         return None
-    key, _, rows = path.read_bytes().partition(b"\n")
-    if key != extraction_key(document_sha256, published).encode():
+    stored = path.open("rb")
+    if stored.readline() != key.encode() + b"\n":
+        stored.close()
         return None
-    return tuple(map(Mention._make, pickle.loads(rows)))  # written only by extract_and_store
+    return stored
+
+
+def has_stored_extraction(
+    report_id: str, document_sha256: str, published: date | None, root: Path | None = None
+) -> bool:
+    """Whether `stored_extraction` would find one: its key line only is read."""
+    stored = _matching(report_id, extraction_key(document_sha256, published), root)
+    if stored is None:
+        return False
+    stored.close()
+    return True
+
+
+def stored_extraction(
+    report_id: str, document_sha256: str, published: date | None, root: Path | None = None
+) -> StoredExtraction | None:
+    """What was stored for the report if it was extracted from exactly this input, else
+    None."""
+    stored = _matching(report_id, extraction_key(document_sha256, published), root)
+    if stored is None:
+        return None
+    with stored:
+        text, rows = pickle.loads(stored.read())  # written only by extract_and_store above
+    return StoredExtraction(text, tuple(map(Mention._make, rows)))
