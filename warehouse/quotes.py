@@ -96,10 +96,8 @@ class _Printed(NamedTuple):
         return False
 
     def pattern(self) -> str:
-        if not self.bounded:
-            return "|".join(map(re.escape, self.spellings))
         either = "|".join(map(re.escape, self.spellings))
-        return rf"{_NOT_A_DIGIT_BEFORE}(?:{either}){_NOT_A_DIGIT_AFTER}"
+        return rf"{_NOT_A_DIGIT_BEFORE}(?:{either}){_NOT_A_DIGIT_AFTER}" if self.bounded else either
 
 
 def _alone(text: str, at: int, length: int) -> bool:
