@@ -57,7 +57,9 @@ class _ByReport:
     """The rows of a query ordered by report_id (its first column), handed out one report at a
     time as the caller asks for reports in the same order; fetched in batches."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):
+    def __init__(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str, parameters: list[object] | None = None
+    ):
         cursor.execute(sql, parameters)
         batches = iter(lambda: cursor.fetchmany(10_000), [])
         self._groups = itertools.groupby(itertools.chain.from_iterable(batches), itemgetter(0))
