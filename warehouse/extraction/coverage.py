@@ -101,16 +101,16 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
     if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
         return result
     documents = con.execute(_DOCUMENTS_SQL).fetchall()
-    unstored = [
+    unstored = {
         report_id
         for report_id, _, sha256, _, published in documents
         if not has_stored_extraction(report_id, sha256, published)
-    ]
+    }
     # one ordered scan of each table, read in step with the documents (a query per report
     # scanned the whole table each time: seconds at a thousand reports); the text layer
     # only of the reports to extract here, the others' is stored with their mentions
     with contextlib.closing(con.cursor()) as lines, contextlib.closing(con.cursor()) as figures:
-        lines_of = _ByReport(lines, _LINES_SQL, [unstored])
+        lines_of = _ByReport(lines, _LINES_SQL, [sorted(unstored)])
         figures_of = _ByReport(figures, ALL_FIGURES_SQL)
         for report_id, file, sha256, pages, published in documents:
             curated = tuple(map(CuratedFigure._make, figures_of.take(report_id)))
@@ -123,8 +123,7 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
                     else [row[1:] for row in con.execute(_LINES_SQL, [[report_id]]).fetchall()]
                 )
                 document = Document(file, sha256, pages, tuple(map(DocumentLine._make, rows)))
-                mentions = extract_and_store(report_id, document, published)
-                extraction = StoredExtraction(document.squeezed_text, mentions)
+                extraction = extract_and_store(report_id, document, published)
             else:
                 result.stored.append(report_id)
             _add_report(result, report_id, extraction, curated)

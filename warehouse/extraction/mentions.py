@@ -46,7 +46,7 @@ QUOTE_CHARS = 100  # a prose quote: the number's clause, and clauses before it u
 
 class Mention(NamedTuple):
     """One numeric mention. A tuple, not a dataclass: stored extractions hold ~700 mentions a
-    report, which unpickle and build about twice as fast as tuples."""
+    report, and as tuples they unpickle and build about twice as fast."""
 
     line: int  # 1-based line of the text layer where the number starts
     page: int

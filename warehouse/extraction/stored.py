@@ -58,16 +58,16 @@ class StoredExtraction(NamedTuple):
 
 def extract_and_store(
     report_id: str, document: Document, published: date | None, root: Path | None = None
-) -> tuple[Mention, ...]:
-    """Extract the document's mentions and store them for `report_id` (replacing the file
-    whole, so a reader sees the old extraction or the new one)."""
+) -> StoredExtraction:
+    """Extract the document's mentions, store them for `report_id` (replacing the file
+    whole, so a reader sees the old extraction or the new one) and return what was stored."""
     mentions = tuple(extract(document, published))
     # the key on a line of its own, so a stale file is told apart by its first line; the
     # mentions as plain tuples, which unpickle ~2x faster than the named ones
     key = extraction_key(document.sha256, published).encode()
     rows = pickle.dumps((document.squeezed_text, tuple(tuple(m) for m in mentions)))
     write_file_atomically(_path(report_id, root), key + b"\n" + rows)
-    return mentions
+    return StoredExtraction(document.squeezed_text, mentions)
 
 
 def _matching(report_id: str, key: str, root: Path | None) -> BinaryIO | None:
