@@ -14,6 +14,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from warehouse import settings
+from warehouse.reporting.site import SITE_DIR
 from warehouse.store import WarehouseBuild
 
 # The Dagster concurrency pool of every step that writes the warehouse (each layer step and
@@ -37,7 +38,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._published = None
-        self._build = WarehouseBuild(self.published_path, token=context.run.run_id[:8])
+        self._build = WarehouseBuild(
+            self.published_path, token=context.run.run_id[:8], linked=(SITE_DIR,)
+        )
         self._build.open(on_wait=context.log.warning)
         for note in self._build.notes:
             context.log.warning(note)

@@ -3,6 +3,7 @@ read from the files (tests/test_browser.py drives the same pages in Chromium).""
 
 import json
 import re
+import shutil
 
 import duckdb
 import openpyxl
@@ -120,6 +121,54 @@ def test_a_rebuild_rewrites_only_the_marts_that_changed(built_warehouse, tmp_pat
     rows = duckdb.sql(f"SELECT growth_pct FROM '{site}/downloads/marts.it_spend.csv'").fetchall()
     assert (9.4,) in rows and (9.3,) not in rows
     assert not (tmp_path / ".site.previous").exists()
+
+
+def test_a_build_links_the_published_site_and_never_writes_through_the_links(
+    built_warehouse, tmp_path
+):
+    """The next build starts from hard links to the published site's files (copying it was
+    most of a refresh's set-up at 1,000 reports); rebuilding the site there leaves every file
+    readers of the published version see byte for byte as it was. Other artifacts are copied."""
+    import hashlib
+
+    from pipelines.definitions import defs, table_lineage
+    from warehouse.reporting.site import SITE_DIR, build_site
+    from warehouse.store import WarehouseBuild
+
+    lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
+    published = tmp_path / "cloud.duckdb"
+    shutil.copyfile(built_warehouse, published)
+
+    def rebuilt(token: str, change: str | None = None) -> WarehouseBuild:
+        build = WarehouseBuild(published, token=token, linked=(SITE_DIR,))
+        con = build.open()
+        if change:
+            con.execute(change)
+        build_site(con, build.artifact_path(SITE_DIR), "swsc_cloud_2023", lineage, token)
+        build.artifact_path("report.html").write_text(token, encoding="utf-8")
+        return build
+
+    rebuilt("first").close()
+    old_site = published.with_name(SITE_DIR).resolve()
+    digests = {p: hashlib.sha256(p.read_bytes()).digest() for p in old_site.rglob("*.*")}
+    page = published.with_name("report.html").resolve()
+
+    second = rebuilt("second", "UPDATE marts.it_spend SET growth_pct = 9.4 WHERE growth_pct = 9.3")
+    seeded = second.directory / SITE_DIR
+    linked = [
+        p
+        for p in seeded.rglob("*.*")
+        if p.stat().st_ino == (old_site / p.relative_to(seeded)).stat().st_ino
+    ]
+    assert len(linked) > len(digests) / 2  # the unchanged marts' files, moved in as links
+    assert (second.directory / "report.html").stat().st_ino != page.stat().st_ino  # copied
+    second.close()
+
+    assert {p: hashlib.sha256(p.read_bytes()).digest() for p in old_site.rglob("*.*")} == digests
+    assert page.read_text(encoding="utf-8") == "first"
+    new_csv = published.with_name(SITE_DIR) / "downloads" / "marts.it_spend.csv"
+    assert b"9.4" in new_csv.read_bytes()
+    assert b"9.4" not in (old_site / "downloads" / "marts.it_spend.csv").read_bytes()
 
 
 def test_a_large_mart_travels_in_row_files_read_after_its_first_page(

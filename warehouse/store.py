@@ -16,7 +16,7 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -121,8 +121,16 @@ class WarehouseBuild:
     """A refresh in progress: a private directory holding a working copy of the DuckDB file
     and the run's artifacts, published whole or not at all (`warehouse.publication`)."""
 
-    def __init__(self, published: Path | None = None, token: str | None = None):
+    def __init__(
+        self,
+        published: Path | None = None,
+        token: str | None = None,
+        linked: Collection[str] = (),
+    ):
+        """`linked`: the artifacts `seed` may hard-link rather than copy (their writers never
+        open an existing file)."""
         self.published = published or settings.warehouse_path()
+        self.linked = linked
         self.layout = Layout(self.published)
         self.token = token or str(os.getpid())
         self.directory = self.layout.building(self.token)
@@ -143,7 +151,7 @@ class WarehouseBuild:
             # belongs to a refresh that was killed before it could clean up.
             for stale in self.layout.stale_builds():
                 discard(stale)
-            seed(self.layout, self.directory)
+            seed(self.layout, self.directory, self.linked)
             self.connection = self._connect()
         except BaseException:
             self.close(publish=False)

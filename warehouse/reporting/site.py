@@ -59,6 +59,9 @@ from warehouse.reporting.provenance import provenance, provenance_text
 from warehouse.store import quote, sql_literal
 from warehouse.xlsx import write_xlsx
 
+# A build may hard-link the published site's files (warehouse/publication.py's `seed`):
+# `build_site` never opens an existing file, it writes a new folder and moves into it the
+# files it reuses.
 SITE_DIR = "site"
 SITE_SCHEMA = "marts"
 STATIC = Path(__file__).with_name("site_static")
