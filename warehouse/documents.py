@@ -38,17 +38,17 @@ def squeeze(text: str) -> str:
 
 
 class DocumentLine(NamedTuple):
-    """One line of the text layer. A tuple, not a dataclass: a thousand reports hold 1.2
-    million lines, and as tuples (`_make`) they build about twice as fast."""
+    """One line of the text layer, for a reader that wants lines one by one (`Document`
+    keeps them as columns)."""
 
     page: int
     line: int
     text: str
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """Where a quote starts: the page and the line (numbered through the document)."""
+class Anchor(NamedTuple):
+    """Where a quote starts: the page and the line (numbered through the document). One per
+    quoted row (280,000 at 1,000 reports): a tuple builds faster than a frozen dataclass."""
 
     page: int
     line: int
@@ -56,19 +56,18 @@ class Anchor:
 
 class QuoteIndex:
     """What finding a quote needs of a document, small enough to keep every report's at once:
-    the text without whitespace and, in arrays, where each line starts in it and its page and
-    number: about 70 kB for the real report, whose Document is 250 kB. Every quoted table of a
+    the text without whitespace and, in arrays, where each line starts in it and its page:
+    about 70 kB for the real report, whose Document is 250 kB. Every quoted table of a
     refresh checks its rows against the same documents, and at a thousand reports re-reading
     them per table cost more than the rest of the load."""
 
-    __slots__ = ("_numbers", "_pages", "file", "starts", "text")
+    __slots__ = ("_pages", "file", "starts", "text")
 
-    def __init__(self, file: str, lines: Sequence[DocumentLine]):
-        parts = [squeeze(line.text) for line in lines]
+    def __init__(self, file: str, line_pages: Sequence[int], texts: Sequence[str]):
+        parts = [squeeze(text) for text in texts]
         self.starts = array("l", itertools.accumulate(map(len, parts), initial=0))
         self.starts.pop()  # where the text after the last line would start
-        self._pages = array("l", [line.page for line in lines])
-        self._numbers = array("l", [line.line for line in lines])
+        self._pages = array("l", line_pages)
         self.file = file
         self.text = "".join(parts)
 
@@ -80,19 +79,31 @@ class QuoteIndex:
 
     def find(self, quote: str) -> Anchor | None:
         index = self.line_index(quote)
-        return None if index is None else Anchor(self._pages[index], self._numbers[index])
+        return None if index is None else Anchor(self._pages[index], index + 1)
 
 
 @dataclass(frozen=True)
 class Document:
+    """A document's text layer as two columns, the page of each line and its text (line `i`
+    of the document is `texts[i - 1]`): the loader and the quote index read it so, and at a
+    thousand reports building a tuple per line (1.2 million) cost ~1 s. `lines` builds the
+    tuples for a reader that wants them."""
+
     file: str
     sha256: str
     pages: int
-    lines: tuple[DocumentLine, ...]
+    line_pages: array[int]  # array("l"): the page of each line
+    texts: tuple[str, ...]
 
     @cached_property
     def index(self) -> QuoteIndex:
-        return QuoteIndex(self.file, self.lines)
+        return QuoteIndex(self.file, self.line_pages, self.texts)
+
+    @cached_property
+    def lines(self) -> tuple[DocumentLine, ...]:
+        numbers = range(1, len(self.texts) + 1)
+        rows = zip(self.line_pages, numbers, self.texts, strict=True)
+        return tuple(map(DocumentLine._make, rows))
 
     @property
     def squeezed_text(self) -> str:
@@ -101,12 +112,14 @@ class Document:
 
     def squeezed_offset(self, index: int, column: int) -> int:
         """Where character `column` of the `index`-th line (0-based) falls in `squeezed_text`."""
-        return self.index.starts[index] + len(squeeze(self.lines[index].text[:column]))
+        return self.index.starts[index] + len(squeeze(self.texts[index][:column]))
 
     def find(self, quote: str) -> DocumentLine | None:
         """The line where `quote` first starts, comparing both without whitespace."""
         index = self.index.line_index(quote)
-        return None if index is None else self.lines[index]
+        if index is None:
+            return None
+        return DocumentLine(self.line_pages[index], index + 1, self.texts[index])
 
 
 def _pdf_pages(path: Path, display_name: str) -> Iterator[str]:
@@ -149,15 +162,15 @@ def read_document(path: Path, display_name: str, expected_sha256: str | None = N
         )
     is_pdf = data.startswith(PDF_MAGIC)
     pages = _pdf_pages(path, display_name) if is_pdf else _text_pages(Path(display_name), data)
-    lines: list[DocumentLine] = []
+    line_pages, texts = array("l"), list[str]()
     page_count = 0
     for page_count, page in enumerate(pages, start=1):
-        texts = page.split("\n")
-        numbers = range(len(lines) + 1, len(lines) + 1 + len(texts))
-        lines.extend(map(DocumentLine._make, zip(itertools.repeat(page_count), numbers, texts)))
-    if not any(line.text.strip() for line in lines):
+        page_texts = page.split("\n")
+        line_pages.extend(itertools.repeat(page_count, len(page_texts)))
+        texts += page_texts
+    if not any(text.strip() for text in texts):
         raise SourceFileError(display_name, "has no text (empty, or a PDF without a text layer)")
-    return Document(display_name, sha256, page_count, tuple(lines))
+    return Document(display_name, sha256, page_count, line_pages, tuple(texts))
 
 
 # A refresh reads each document for raw.report_documents and then needs only its QuoteIndex;

@@ -4,6 +4,7 @@ folder of CSVs and a warehouse table."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,9 @@ def quote_indexes(registry: Registry, report_ids: set[str]) -> dict[str, QuoteIn
 
 def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
     """Every report's document as one row, and its text layer as one row per line."""
-    documents, lines, files = [], [], {}
+    documents, files = [], {}
+    # the text layer by column, as the documents hold it (a tuple per line costs ~1 s)
+    lines: dict[str, list[object]] = {column: [] for column in LINE_COLUMNS}
     digest = hashlib.sha256()
     for report_id, path in registry.source_files(spec):
         assert report_id is not None  # documents are per report
@@ -147,8 +150,12 @@ def load_documents(registry: Registry, spec: TableSpec) -> LoadedTable:
         name = document.file
         files[name] = "pdf" if path.suffix.lower() == ".pdf" else "text"
         digest.update(f"{name}\0{document.sha256}\0".encode())
-        documents.append((report_id, name, document.sha256, document.pages, len(document.lines)))
-        lines.extend((report_id, *line) for line in document.lines)
+        count = len(document.texts)
+        documents.append((report_id, name, document.sha256, document.pages, count))
+        lines["report_id"] += itertools.repeat(report_id, count)
+        lines["page"] += document.line_pages
+        lines["line"] += range(1, count + 1)
+        lines["text"] += document.texts
     layer = spec.text_layer
     assert layer is not None  # the registry requires one of every documents table
     frame = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS))

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from array import array
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 import duckdb
 
-from warehouse.documents import Document, DocumentLine
+from warehouse.documents import Document
 from warehouse.extraction.matching import CuratedFigure
 from warehouse.extraction.review import (
     ALL_FIGURES_SQL,
@@ -122,7 +123,8 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
                     if report_id in unstored
                     else [row[1:] for row in con.execute(_LINES_SQL, [[report_id]]).fetchall()]
                 )
-                document = Document(file, sha256, pages, tuple(map(DocumentLine._make, rows)))
+                line_pages = array("l", [page for page, _, _ in rows])
+                document = Document(file, sha256, pages, line_pages, tuple(t for *_, t in rows))
                 extraction = extract_and_store(report_id, document, published)
             else:
                 result.stored.append(report_id)

@@ -72,7 +72,7 @@ class _Text:
 
     @classmethod
     def of(cls, document: Document) -> _Text:
-        texts = [line.text for line in document.lines]
+        texts = document.texts
         starts, position = [], 0
         for text in texts:
             starts.append(position)
@@ -87,7 +87,7 @@ class _Text:
         return bisect.bisect_right(self.starts, offset) - 1
 
     def line_text(self, index: int) -> str:
-        return self.document.lines[index].text
+        return self.document.texts[index]
 
     def is_short(self, index: int) -> bool:
         return self.short[index]
@@ -389,7 +389,7 @@ def extract(document: Document, published: date | None = None) -> list[Mention]:
         index = text.line_index(offset)
         column = offset - text.starts[index]
         squeezed = document.squeezed_offset(index, column)
-        return document.lines[index].line, document.lines[index].page, squeezed
+        return index + 1, document.line_pages[index], squeezed
 
     for period in found_periods:
         line, page, offset = locate(period.start)
