@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -12,11 +13,17 @@ from warehouse.relations import FIGURES_MART, split
 Row = dict[str, Any]  # one figure, column name → value
 
 
-def read_figures(con: duckdb.DuckDBPyConnection, table_name: str | None = None) -> pd.DataFrame:
-    """Every stated figure, or those of one source table."""
+def read_figures(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every stated figure, or those of one source table; only `columns` when given (all 29
+    columns of 250,000 figures are ~400 MB of Python objects in pandas, 1.1 s to fetch)."""
     where = " WHERE table_name = ?" if table_name else ""
+    selected = ", ".join(f'"{column}"' for column in columns) if columns else "*"
     return con.execute(
-        f"SELECT * FROM {FIGURES_MART}{where}", [table_name] if table_name else []
+        f"SELECT {selected} FROM {FIGURES_MART}{where}", [table_name] if table_name else []
     ).df()
 
 
@@ -27,6 +34,13 @@ def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
 
 
-def read_table(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataFrame:
+def read_table(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A table as a frame; only those of `columns` it has, when given."""
     schema, table = split(relation)
-    return con.sql(f'SELECT * FROM "{schema}"."{table}"').df()
+    selected = "*"
+    if columns:
+        names = ", ".join(f"'{column}'" for column in columns)
+        selected = f"COLUMNS(lambda c: list_contains([{names}], c))"
+    return con.sql(f'SELECT {selected} FROM "{schema}"."{table}"').df()

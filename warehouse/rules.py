@@ -407,6 +407,21 @@ def describe(rule: str, params: Params) -> str:
     return MESSAGES[rule].format(**params) + " (within printed rounding)"
 
 
+def rule_columns(dims: Iterable[str]) -> list[str]:
+    """The columns of a table's rows that its rules read (`value_decimals` where it has it)."""
+    return [
+        "report_id",
+        *dims,
+        "entity",
+        "period",
+        "metric",
+        "value",
+        "unit",
+        "value_qualifier",
+        "value_decimals",
+    ]
+
+
 def relations(
     frame: pd.DataFrame, dims: list[str], rule: str, params: Params, unit_factors: dict[str, float]
 ) -> list[Relation]:
@@ -419,19 +434,7 @@ def relations(
     frame = frame[frame["value"].notna() & frame["metric"].isin(rule_metrics(params))]
     if "value_decimals" not in frame.columns:
         frame = frame.assign(value_decimals=None)
-    columns = [
-        "report_id",
-        *dims,
-        "entity",
-        "period",
-        "metric",
-        "value",
-        "unit",
-        "_factor",
-        "value_qualifier",
-        "value_decimals",
-    ]
-    records = list(zip(frame.index, rows_of(frame, columns), strict=True))
+    records = list(zip(frame.index, rows_of(frame, [*rule_columns(dims), "_factor"]), strict=True))
     return list(RULES[rule](records, dims, **params))
 
 

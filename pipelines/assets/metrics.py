@@ -163,7 +163,8 @@ def _gpu_demand_sensitivity(build: Build):
 
 
 def _cagr(build: Build):
-    frame = cagr.compute_cagr(read_figures(build.warehouse.build.connection))
+    con = build.warehouse.build.connection
+    frame = cagr.compute_cagr(read_figures(con, columns=cagr.FIGURE_COLUMNS))
     headline = frame[
         (frame["series"] == "intelligent_compute/china/compute")
         & (frame["start_period"] == "2021")
@@ -199,8 +200,11 @@ def _report_consistency(registry: Registry, build: Build):
     con = build.warehouse.build.connection
     frame = audit.report_consistency(
         registry,
-        read_figures(con),
-        {name: read_table(con, raw(name)) for name in audit.ruled_tables(registry)},
+        read_figures(con, columns=audit.figure_columns(registry)),
+        {
+            name: read_table(con, raw(name), audit.raw_columns(registry.tables[name]))
+            for name in audit.ruled_tables(registry)
+        },
         read_table(con, CAGR),
         quote_indexes(registry, {str(r["report_id"]) for r in registry.readings}),
     )

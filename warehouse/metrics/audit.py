@@ -38,6 +38,7 @@ from warehouse.rules import (
     interval_of,
     parse_formula,
     relations,
+    rule_columns,
 )
 
 OK, MISMATCH = "ok", "mismatch"
@@ -194,9 +195,7 @@ def cross_check_rows(
     figures = figures.assign(_factor=figures["unit"].map(unit_factors))
     # The figures the checks name, by (report, table, metric): one pass over the figures
     # rather than a scan of all of them per report and check.
-    wheres = [
-        w for c in checks for w in (c["stated"], *c["inputs"].values(), *_context(c).values())
-    ]
+    wheres = _selectors(checks)
     named = figures[
         pd.Series(
             list(zip(figures["table_name"], figures["metric"], strict=True)), index=figures.index
@@ -254,6 +253,35 @@ def cross_check_rows(
 
 def _context(check: dict[str, Any]) -> dict[str, Any]:
     return check.get("context") or {}
+
+
+def _selectors(checks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every figure selector of the cross-checks: stated, inputs and context."""
+    return [w for c in checks for w in (c["stated"], *c["inputs"].values(), *_context(c).values())]
+
+
+# the columns of marts.fct_report_figures the audit reads, besides those its selectors name
+FIGURE_COLUMNS = (
+    "figure_id",
+    "report_id",
+    "table_name",
+    "metric",
+    "unit",
+    "value",
+    "value_qualifier",
+    "value_decimals",
+    "quote",
+    "source_file",
+    "source_line",
+)
+
+
+def figure_columns(registry: Registry) -> list[str]:
+    """What `report_consistency` needs of marts.fct_report_figures: FIGURE_COLUMNS and every
+    column a cross-check or a reading selects figures by."""
+    wheres = _selectors(registry.cross_checks)
+    wheres += [w for reading in registry.readings for w in reading.get("figures") or ()]
+    return list(dict.fromkeys([*FIGURE_COLUMNS, *(column for w in wheres for column in w)]))
 
 
 def reading_rows(
@@ -326,6 +354,11 @@ def _at_row_precision(record: dict[str, Any]) -> dict[str, Any]:
         **record,
         **{k: round(record[k], d) for k, d in places.items() if math.isfinite(record[k])},
     }
+
+
+def raw_columns(spec: TableSpec) -> list[str]:
+    """The columns of `raw.<table>` the audit reads: its rules', and where each row is from."""
+    return [*rule_columns(spec.dimensions), "source_file", "source_line"]
 
 
 def ruled_tables(registry: Registry) -> list[str]:

@@ -40,6 +40,16 @@ COLUMNS = [
     "end_decimals",
     "input_ids",
 ]
+# the columns of marts.fct_report_figures `compute_cagr` reads
+FIGURE_COLUMNS = (
+    *SERIES_KEYS,
+    "metric",
+    "unit",
+    "period",
+    "value",
+    "figure_id",
+    "value_decimals",
+)
 YEAR = r"^\d{4}$"
 SPAN = r"^(\d{4})/(\d{4})$"
 
