@@ -309,16 +309,45 @@ def test_the_coverage_asset_shows_its_share_and_warns_of_untranscribed_figures(d
     from pipelines.assets.metrics import UNTRANSCRIBED_FIGURES, _report_coverage
 
     written = []
-    store = SimpleNamespace(connection=db, replace_table=lambda *a, **k: written.append(a[:2]))
+
+    def replace_table(schema, table, batches, **docs):
+        written.append((schema, table, sum(map(len, batches.frames))))
+
+    store = SimpleNamespace(connection=db, replace_table=replace_table)
     results = list(_report_coverage(Build(SimpleNamespace(build=store), write=True)))
 
     materialized, check = results
-    assert written == [("marts", "report_coverage")]
+    published = db.execute("SELECT count(*) FROM marts.report_coverage").fetchone()
+    assert written == [("marts", "report_coverage", published[0])]  # every row, in batches
     assert materialized.metadata["coverage_pct"] == 98.4  # 246 of 250
     assert materialized.metadata["curated_figures"] == 250
     assert (check.check_name, check.passed) == (UNTRANSCRIBED_FIGURES, False)
     assert check.severity == dg.AssetCheckSeverity.WARN
     assert check.metadata["untranscribed"].value == materialized.metadata["untranscribed"] > 0
+
+
+def test_a_table_written_in_batches_keeps_its_declared_types(tmp_path):
+    """marts.report_coverage is written a batch of reports at a time: a batch in which a
+    column has no value (no mention of these reports is transcribed, so figure_id is empty)
+    still lands as the declared type, and no batch at all leaves an empty typed table."""
+    import pandas as pd
+
+    from warehouse.store import Batches, WarehouseBuild
+
+    build = WarehouseBuild(tmp_path / "cloud.duckdb", token="batches")
+    con = build.open()
+    columns = {"figure_id": "VARCHAR", "line": "BIGINT"}
+    frames = [
+        pd.DataFrame({"figure_id": [None, None], "line": [1, 2]}),
+        pd.DataFrame({"line": [3], "figure_id": ["f3"]}),  # by name, not by position
+    ]
+    build.replace_table("marts", "t", batches=Batches(columns, frames), description="t")
+    build.replace_table("marts", "empty", batches=Batches(columns, []))
+    assert con.execute("SELECT * FROM marts.t").fetchall() == [(None, 1), (None, 2), ("f3", 3)]
+    for table in ("t", "empty"):
+        described = con.execute(f"DESCRIBE marts.{table}").fetchall()
+        assert [(name, kind) for name, kind, *_ in described] == list(columns.items())
+    build.close(publish=False)
 
 
 def test_a_draft_for_a_report_holds_only_what_its_tables_lack(

@@ -16,7 +16,8 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Collection, Generator
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -115,6 +116,26 @@ def _refresh_lock(published: Path, on_wait: Callable[[str], None]) -> Generator[
 
 class _Rejected(Exception):
     """A gate refused the new version of a table: roll back, keep the old one."""
+
+
+@dataclass(frozen=True)
+class Batches:
+    """A table written a frame at a time, so its rows are never all in memory as Python
+    objects: its columns with their DuckDB types (declared, since a frame's types are guessed
+    from its own values: a column with no value in one frame has none), and the frames."""
+
+    columns: Mapping[str, str]
+    frames: Iterable[pd.DataFrame]
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Generator[str]:
+    """`frame` as a view for the statements inside, by the name this yields."""
+    con.register("__frame", frame)
+    try:
+        yield "__frame"
+    finally:
+        con.unregister("__frame")
 
 
 class WarehouseBuild:
@@ -259,29 +280,33 @@ class WarehouseBuild:
         *,
         sql: str | None = None,
         frame: pd.DataFrame | None = None,
+        batches: Batches | None = None,
         description: str | None = None,
         column_docs: dict[str, str] | None = None,
         gate: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
     ) -> bool:
-        """Replace `schema.table` with a query's result or a frame, in one transaction, with
-        its docs stored as DuckDB comments so every SQL client sees them.
+        """Replace `schema.table` with a query's result, a frame or `batches` of frames, in one
+        transaction, with its docs stored as DuckDB comments so every SQL client sees them.
 
         `gate` runs inside the transaction once the new table exists (blocking tests); if it
         returns False the transaction rolls back, the previous version stays, and this
         returns False."""
-        if (sql is None) == (frame is None):
-            raise ValueError("give exactly one of sql= or frame=")
-        select_sql = "SELECT * FROM __frame" if frame is not None else sql
+        if sum(given is not None for given in (sql, frame, batches)) != 1:
+            raise ValueError("give exactly one of sql=, frame= or batches=")
         target = f"{quote(schema)}.{quote(table)}"
         try:
             with self._transaction(schema) as con:
-                if frame is not None:
-                    con.register("__frame", frame)
-                try:
-                    con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
-                finally:
-                    if frame is not None:
-                        con.unregister("__frame")
+                if batches is not None:
+                    declared = ", ".join(f"{quote(c)} {t}" for c, t in batches.columns.items())
+                    con.execute(f"CREATE OR REPLACE TABLE {target} ({declared})")
+                    for part in batches.frames:
+                        with _registered(con, part) as view:
+                            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {view}")
+                elif frame is not None:
+                    with _registered(con, frame) as view:
+                        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {view}")
+                else:
+                    con.execute(f"CREATE OR REPLACE TABLE {target} AS {sql}")
                 if description:
                     con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(description)}")
                 # A column the data did not produce this time (a pivot follows the data)

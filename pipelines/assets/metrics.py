@@ -7,17 +7,23 @@ Every derived row carries `input_ids`, the figure (and scenario) rows it was com
 `marts.metric_inputs` (a SQL model) unnests them into the lineage table.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import dagster as dg
+import duckdb
 import pandas as pd
 from pydantic import Field
 
 from pipelines.assets.keys import relation_key
 from pipelines.assets.layer import Build, Member, layer_asset
 from pipelines.metadata import FINDINGS_QUERY, chart_metadata, frame_markdown, frame_preview
-from warehouse.docs import python_table_doc
-from warehouse.extraction.coverage import COVERAGE_COLUMNS, report_coverage
+from warehouse.docs import TableDoc, python_table_doc
+from warehouse.extraction.coverage import (
+    COVERAGE_COLUMNS,
+    COVERAGE_TYPES,
+    ReportCoverage,
+    coverage_batches,
+)
 from warehouse.extraction.review import UNTRANSCRIBED
 from warehouse.figures import read_figures, read_table
 from warehouse.loading import quote_indexes
@@ -37,6 +43,7 @@ from warehouse.relations import (
     raw,
     split,
 )
+from warehouse.store import Batches
 
 # Derived tables are marts like the SQL ones (same schema, same readers): one group in the UI.
 GROUP = "marts"
@@ -242,31 +249,68 @@ UNTRANSCRIBED_FIGURES = "untranscribed_figures"
 SHOWN = 200
 
 
+class _CoverageFrames:
+    """marts.report_coverage as frames of a batch of reports each, in the table's documented
+    shape, keeping what the asset reports of them: the first rows (the preview), and the
+    untranscribed rows' count and first SHOWN."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, doc: TableDoc):
+        self.con, self.doc = con, doc
+        self.found = ReportCoverage()
+        self.head = doc.conform(pd.DataFrame(columns=list(COVERAGE_COLUMNS)))
+        self.untranscribed = 0
+        self.shown: list[pd.DataFrame] = []
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for index, rows in enumerate(coverage_batches(self.con, self.found)):
+            frame = self.doc.conform(pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS)))
+            if index == 0:
+                self.head = frame.head(SHOWN)
+            untranscribed = frame[frame["status"] == UNTRANSCRIBED]
+            self.untranscribed += len(untranscribed)
+            if sum(map(len, self.shown)) < SHOWN:
+                self.shown.append(untranscribed.head(SHOWN))
+            yield frame
+
+
 def _report_coverage(build: Build):
-    found = report_coverage(build.warehouse.build.connection)
-    frame = pd.DataFrame(found.rows, columns=list(COVERAGE_COLUMNS))
-    untranscribed = frame[frame["status"] == UNTRANSCRIBED]
-    yield from _publish(
-        build,
-        REPORT_COVERAGE,
-        frame,
-        coverage_pct=round(100 * found.found_share, 1),
-        curated_figures=found.curated,
-        curated_not_found=dg.MetadataValue.json(found.not_found),
-        untranscribed=len(untranscribed),
-        reports_from_stored_extraction=dg.MetadataValue.json(found.stored),
-    )
-    shown = untranscribed[["report_id", "line", "value_as_printed", "unit", "period", "quote"]]
+    con = build.warehouse.build.connection
+    schema, name = split(REPORT_COVERAGE)
+    doc = python_table_doc(name, schema)
+    frames = _CoverageFrames(con, doc)
+    if build.write:
+        build.warehouse.build.replace_table(
+            schema,
+            name,
+            batches=Batches({c: COVERAGE_TYPES[c] for c in doc.columns}, frames),
+            description=doc.comment,
+            column_docs=doc.column_comments,
+        )
+        found = frames.found
+        yield dg.MaterializeResult(
+            asset_key=relation_key(REPORT_COVERAGE),
+            metadata={
+                **frame_preview(frames.head),
+                "coverage_pct": round(100 * found.found_share, 1),
+                "curated_figures": found.curated,
+                "curated_not_found": dg.MetadataValue.json(found.not_found),
+                "untranscribed": frames.untranscribed,
+                "reports_from_stored_extraction": dg.MetadataValue.json(found.stored),
+            },
+        )
+    else:  # only the check was selected: count, write nothing
+        for _ in frames:
+            pass
+    columns = ["report_id", "line", "value_as_printed", "unit", "period", "quote"]
+    shown = pd.concat([frames.head.iloc[:0], *frames.shown]).head(SHOWN)[columns]
     yield dg.AssetCheckResult(
         asset_key=relation_key(REPORT_COVERAGE),
         check_name=UNTRANSCRIBED_FIGURES,
-        passed=untranscribed.empty,
+        passed=frames.untranscribed == 0,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "untranscribed": len(untranscribed),
-            "figures": dg.MetadataValue.md(
-                frame_markdown(shown.head(SHOWN)) if len(shown) else "none"
-            ),
+            "untranscribed": frames.untranscribed,
+            "figures": dg.MetadataValue.md(frame_markdown(shown) if len(shown) else "none"),
             FINDINGS_QUERY: "SELECT report_id, line, value_as_printed, unit, period "
             f"FROM report_coverage WHERE status = '{UNTRANSCRIBED}'",
         },

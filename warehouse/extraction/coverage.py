@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -26,7 +27,6 @@ from warehouse.extraction.matching import CuratedFigure
 from warehouse.extraction.review import (
     ALL_FIGURES_SQL,
     MENTION_COLUMNS,
-    UNTRANSCRIBED,
     coverage,
     mention_row,
 )
@@ -38,6 +38,16 @@ from warehouse.extraction.stored import (
 )
 
 COVERAGE_COLUMNS = ("report_id", "position", *MENTION_COLUMNS, "status", "figure_id")
+# the table's DuckDB types (text unless named here), declared for a table written in batches
+_NOT_TEXT = {
+    "position": "BIGINT",
+    "line": "BIGINT",
+    "page": "BIGINT",
+    "value": "DOUBLE",
+    "is_forecast": "BOOLEAN",
+}
+COVERAGE_TYPES = {column: _NOT_TEXT.get(column, "VARCHAR") for column in COVERAGE_COLUMNS}
+ROWS_PER_BATCH = 50_000
 _DOCUMENTS_SQL = """
 SELECT d.report_id, d.source_file, d.sha256, d.pages, r.publication_date
 FROM raw.report_documents AS d JOIN raw.reports AS r USING (report_id)
@@ -89,24 +99,31 @@ class ReportCoverage:
     def found_share(self) -> float:
         return (self.curated - len(self.not_found)) / self.curated if self.curated else 1.0
 
-    @property
-    def untranscribed(self) -> list[tuple[object, ...]]:
-        status = COVERAGE_COLUMNS.index("status")
-        return [row for row in self.rows if row[status] == UNTRANSCRIBED]
-
 
 def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
-    """The coverage of every report document the warehouse holds, one document at a time
-    (none in a project whose registry declares no documents table)."""
+    """The coverage of every report document the warehouse holds, every row at once."""
     result = ReportCoverage()
+    for rows in coverage_batches(con, result):
+        result.rows += rows
+    return result
+
+
+def coverage_batches(
+    con: duckdb.DuckDBPyConnection, result: ReportCoverage, rows_per_batch: int = ROWS_PER_BATCH
+) -> Iterator[list[tuple[object, ...]]]:
+    """The rows of `report_coverage`, one document at a time, handed out about
+    `rows_per_batch` at a time (a thousand reports have 700,000: held at once, they were the
+    refresh's peak memory); `result` gets the counts, but not the rows (none in a project
+    whose registry declares no documents table)."""
     if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
-        return result
+        return
     documents = con.execute(_DOCUMENTS_SQL).fetchall()
     unstored = {
         report_id
         for report_id, _, sha256, _, published in documents
         if not has_stored_extraction(report_id, sha256, published)
     }
+    rows: list[tuple[object, ...]] = []
     # one ordered scan of each table, read in step with the documents (a query per report
     # scanned the whole table each time: seconds at a thousand reports); the text layer
     # only of the reports to extract here, the others' is stored with their mentions
@@ -118,31 +135,37 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
             extraction = stored_extraction(report_id, sha256, published)
             if extraction is None:
                 # (replaced since it was checked, by a partition run: rare, read on its own)
-                rows = (
+                text_layer = (
                     lines_of.take(report_id)
                     if report_id in unstored
                     else [row[1:] for row in con.execute(_LINES_SQL, [[report_id]]).fetchall()]
                 )
-                line_pages = array("l", [page for page, _, _ in rows])
-                document = Document(file, sha256, pages, line_pages, tuple(t for *_, t in rows))
+                line_pages = array("l", [page for page, _, _ in text_layer])
+                texts = tuple(text for *_, text in text_layer)
+                document = Document(file, sha256, pages, line_pages, texts)
                 extraction = extract_and_store(report_id, document, published)
             else:
                 result.stored.append(report_id)
-            _add_report(result, report_id, extraction, curated)
-    return result
+            rows += _report_rows(result, report_id, extraction, curated)
+            if len(rows) >= rows_per_batch:
+                yield rows
+                rows = []
+    if rows:
+        yield rows
 
 
-def _add_report(
+def _report_rows(
     result: ReportCoverage,
     report_id: str,
     extraction: StoredExtraction,
     figures: tuple[CuratedFigure, ...],
-) -> None:
+) -> list[tuple[object, ...]]:
+    """One report's rows; its curated figures found and not are counted in `result`."""
     mentions = extraction.mentions
     matched = coverage(extraction.squeezed_text, mentions, figures)
-    result.rows += [
+    result.curated += len(figures)
+    result.not_found += [f for f, index in matched.found.items() if index is None]
+    return [
         (report_id, m.offset, *mention_row(m), status, figure_id)
         for m, status, figure_id in zip(mentions, matched.statuses, matched.figure_ids, strict=True)
     ]
-    result.curated += len(figures)
-    result.not_found += [f for f, index in matched.found.items() if index is None]
