@@ -88,7 +88,8 @@ class _ByReport:
 
 @dataclass
 class ReportCoverage:
-    """Every mention's row (COVERAGE_COLUMNS), and the curated figures found and not."""
+    """Every mention's row (COVERAGE_COLUMNS: `report_coverage` keeps them, `coverage_batches`
+    hands them out instead), and the curated figures found and not."""
 
     rows: list[tuple[object, ...]] = field(default_factory=list)
     curated: int = 0
@@ -111,10 +112,10 @@ def report_coverage(con: duckdb.DuckDBPyConnection) -> ReportCoverage:
 def coverage_batches(
     con: duckdb.DuckDBPyConnection, result: ReportCoverage, rows_per_batch: int = ROWS_PER_BATCH
 ) -> Iterator[list[tuple[object, ...]]]:
-    """The rows of `report_coverage`, one document at a time, handed out about
+    """The rows of `report_coverage`, made one document at a time and handed out about
     `rows_per_batch` at a time (a thousand reports have 700,000: held at once, they were the
-    refresh's peak memory); `result` gets the counts, but not the rows (none in a project
-    whose registry declares no documents table)."""
+    refresh's peak memory); `result` gets the counts, not the rows. No rows in a project
+    whose registry declares no documents table."""
     if not (con.execute(_HAS_DOCUMENTS_SQL).fetchone() or (0,))[0]:
         return
     documents = con.execute(_DOCUMENTS_SQL).fetchall()
