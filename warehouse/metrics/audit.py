@@ -114,9 +114,12 @@ def table_rule_rows(
 ) -> Iterable[AuditRow]:
     """One row per instance of each rule of one table (`raw` is `raw.<table>`,
     `figure_ids` maps its index to `marts.fct_report_figures.figure_id`)."""
-    ids = figure_ids.to_dict()
-    # by index label, as dicts: a pandas lookup per relation cost ~10 µs
-    units, reports = raw["unit"].astype(str).to_dict(), raw["report_id"].astype(str).to_dict()
+    # by index label, as dicts: a pandas lookup per relation cost ~10 µs (and Series.to_dict
+    # boxes every value on its own)
+    labels = raw.index.tolist()
+    ids = dict(zip(figure_ids.index.tolist(), figure_ids.tolist(), strict=True))
+    units = dict(zip(labels, raw["unit"].astype(str).tolist(), strict=True))
+    reports = dict(zip(labels, raw["report_id"].astype(str).tolist(), strict=True))
     for rule in spec.rules:
         params = rule.params  # `relations` leaves out note and audit_only itself
         for relation in relations(
