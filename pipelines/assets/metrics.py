@@ -85,8 +85,13 @@ def _publish(
     build.warehouse.build.replace_table(
         schema, name, frame=frame, description=doc.comment, column_docs=doc.column_comments
     )
-    yield dg.MaterializeResult(
-        asset_key=relation_key(relation), metadata={**frame_preview(frame), **extra}
+    yield _materialized(relation, frame, **extra)
+
+
+def _materialized(relation: str, rows: pd.DataFrame, **extra) -> dg.MaterializeResult:
+    """The materialization of a table written from Python: a preview of `rows`, and `extra`."""
+    return dg.MaterializeResult(
+        asset_key=relation_key(relation), metadata={**frame_preview(rows), **extra}
     )
 
 
@@ -287,16 +292,14 @@ def _report_coverage(build: Build):
             column_docs=doc.column_comments,
         )
         found = frames.found
-        yield dg.MaterializeResult(
-            asset_key=relation_key(REPORT_COVERAGE),
-            metadata={
-                **frame_preview(frames.head),
-                "coverage_pct": round(100 * found.found_share, 1),
-                "curated_figures": found.curated,
-                "curated_not_found": dg.MetadataValue.json(found.not_found),
-                "untranscribed": frames.untranscribed,
-                "reports_from_stored_extraction": dg.MetadataValue.json(found.stored),
-            },
+        yield _materialized(
+            REPORT_COVERAGE,
+            frames.head,
+            coverage_pct=round(100 * found.found_share, 1),
+            curated_figures=found.curated,
+            curated_not_found=dg.MetadataValue.json(found.not_found),
+            untranscribed=frames.untranscribed,
+            reports_from_stored_extraction=dg.MetadataValue.json(found.stored),
         )
     else:  # only the check was selected: count, write nothing
         for _ in frames:
