@@ -81,7 +81,8 @@ def test_checks_alone_test_the_table_as_it_is(warehouse_file, built_warehouse):
 def test_row_counts_and_schemas_match_the_tables(built_warehouse, tmp_path, monkeypatch):
     """The catalog's row count of every table equals count(*), and the column schema lists
     the table's columns with their documentation. What the run history stores stays small:
-    no preview cell is longer than 40 characters and no metadata carries an inline image."""
+    no preview cell is longer than 40 characters, no metadata carries an inline image, and
+    a layer's metadata is stored on the materializations only, not again on the step outputs."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cloud.duckdb"))
     result = _run(tmp_path / "cloud.duckdb", built_warehouse, None)
     assert result.success
@@ -100,6 +101,13 @@ def test_row_counts_and_schemas_match_the_tables(built_warehouse, tmp_path, monk
             for e in result.get_asset_materialization_events()
         }[dg.AssetKey(["raw", "it_spend"])]["dagster/column_schema"].schema
         assert {c.name: c.description for c in schema.columns}["value"]
+    outputs = [  # the layers' (publishing's one small event is a plain asset's output)
+        e
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.STEP_OUTPUT and e.step_key != "publish__warehouse"
+    ]
+    assert len(outputs) >= len(result.get_asset_materialization_events()) > 70
+    assert all(not e.step_output_data.metadata for e in outputs)
     for event in result.get_asset_materialization_events():
         metadata = event.step_materialization_data.materialization.metadata
         assert not any("data:image" in str(value.value) for value in metadata.values())

@@ -105,11 +105,16 @@ def _run_layer(
             first_error = first_error or error
     catalog = catalog_metadata(warehouse.build.connection, set(built.values()))
     for result in results:
-        if isinstance(result, dg.MaterializeResult) and result.asset_key in built:
+        if isinstance(result, dg.MaterializeResult):
+            relation = built.get(result.asset_key)
+            metadata = {**catalog.get(relation, {}), **(result.metadata or {})}
+            # Given to the context, the metadata goes on the materialization only; given to
+            # the result, Dagster copies it into the step's output event as well, which no
+            # one reads (at one report, 40 % of the bytes a refresh's events serialize).
+            if metadata:
+                context.add_asset_metadata(metadata, asset_key=result.asset_key)
             result = dg.MaterializeResult(
-                asset_key=result.asset_key,
-                metadata={**catalog[built[result.asset_key]], **(result.metadata or {})},
-                data_version=result.data_version,
+                asset_key=result.asset_key, data_version=result.data_version
             )
         yield result
     if failed:
