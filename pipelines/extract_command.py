@@ -15,7 +15,7 @@ import duckdb
 from pipelines.cli import print_output
 from warehouse import settings
 from warehouse.documents import read_document
-from warehouse.extraction.mentions import extract
+from warehouse.extraction.mentions import MentionColumns, extract
 from warehouse.extraction.review import (
     DRAFT_COLUMNS,
     MENTION_COLUMNS,
@@ -77,7 +77,7 @@ def extract_command(
         text = read_document(document, str(document))
         published, figures = _report(report_id) if report_id else (None, ())
         mentions = extract(text, published)
-        found = coverage(text.squeezed_text, mentions, figures)
+        found = coverage(text.squeezed_text, MentionColumns.of(mentions), figures)
         if draft:
             rows = draft_rows(mentions, found.statuses)
             _emit(_draft_csv(rows).rstrip("\n"), output)

@@ -13,7 +13,7 @@ from test_documents import write_pdf
 from pipelines.cli import main
 from warehouse.documents import read_document
 from warehouse.extraction.matching import CuratedFigure, match_figures
-from warehouse.extraction.mentions import extract
+from warehouse.extraction.mentions import MentionColumns, extract
 from warehouse.extraction.numbers import chinese_number, numbers
 from warehouse.extraction.periods import period_bounds, periods
 from warehouse.extraction.review import curated_figures
@@ -43,7 +43,7 @@ def style_figures() -> list[CuratedFigure]:
 def scores(document, mentions, figures) -> dict[str, float]:
     """Recall (figures found in their quote with their value), and among those found the
     share whose period, qualifier and forecast flag agree with the curated row."""
-    matched = match_figures(document.squeezed_text, mentions, figures)
+    matched = match_figures(document.squeezed_text, MentionColumns.of(mentions), figures)
     found = [(f, mentions[matched[f.figure_id]]) for f in figures if f.figure_id in matched]
 
     def share(agrees) -> float:

@@ -62,7 +62,7 @@ def report_mentions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         path, sha256 = registry.documents[report_id]
         document = load_document(path, display_name(registry, path), sha256)
         published = registry.publication_dates.get(report_id)
-        counts[report_id] = len(extract_and_store(report_id, document, published).mentions)
+        counts[report_id] = extract_and_store(report_id, document, published).mentions.size
     return dg.MaterializeResult(
         metadata={"reports": len(counts), "mentions": dg.MetadataValue.json(counts)}
     )

@@ -22,6 +22,7 @@ from warehouse.extraction.coverage import (
     COVERAGE_COLUMNS,
     COVERAGE_TYPES,
     ReportCoverage,
+    batch_frame,
     coverage_batches,
 )
 from warehouse.extraction.review import UNTRANSCRIBED
@@ -267,8 +268,8 @@ class _CoverageFrames:
         self.shown: list[pd.DataFrame] = []
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
-        for index, rows in enumerate(coverage_batches(self.con, self.found)):
-            frame = self.doc.conform(pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS)))
+        for index, batch in enumerate(coverage_batches(self.con, self.found)):
+            frame = self.doc.conform(batch_frame(batch))
             if index == 0:
                 self.head = frame.head(SHOWN)
             untranscribed = frame[frame["status"] == UNTRANSCRIBED]

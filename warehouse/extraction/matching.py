@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from warehouse.documents import squeeze
-from warehouse.extraction.mentions import Mention
+from warehouse.extraction.mentions import MentionColumns
 
 
 class CuratedFigure(NamedTuple):
@@ -34,16 +34,18 @@ def same_value(mention: float, figure: float) -> bool:
 
 
 def match_figures(
-    text: str, mentions: Sequence[Mention], figures: Iterable[CuratedFigure]
+    text: str, mentions: MentionColumns, figures: Iterable[CuratedFigure]
 ) -> dict[str, int]:
     """figure_id -> index in `mentions` of the mention that states it, in a document whose
     text without whitespace is `text` (`Document.squeezed_text`). A figure whose quote
     holds several mentions of its value takes the first one no other figure took (a table
     row printing 2.4 twice), and shares one only when every candidate is taken (two tables
     citing the same sentence)."""
-    # the mentions in offset order, so each quote's are one slice (not a scan of them all)
-    by_offset = sorted(range(len(mentions)), key=lambda i: (mentions[i].offset, i))
-    offsets = [mentions[i].offset for i in by_offset]
+    # the mentions in offset order (a stable sort: ties in mention order), so each quote's
+    # are one slice (not a scan of them all)
+    at, values = mentions.offset, mentions.value
+    by_offset = sorted(range(len(at)), key=at.__getitem__)
+    offsets = [at[i] for i in by_offset]
     taken: set[int] = set()
     matched: dict[str, int] = {}
     for figure in figures:
@@ -54,7 +56,7 @@ def match_figures(
         inside = by_offset[
             bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, start + len(needle))
         ]
-        candidates = sorted(i for i in inside if same_value(mentions[i].value, figure.value))
+        candidates = sorted(i for i in inside if same_value(values[i], figure.value))
         if not candidates:
             continue
         free = [i for i in candidates if i not in taken]

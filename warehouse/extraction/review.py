@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.extraction.matching import CuratedFigure, match_figures
-from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention
+from warehouse.extraction.mentions import FIGURE, SECTION_NUMBER, Mention, MentionColumns
 from warehouse.figure_columns import FIGURE_COLUMNS
 from warehouse.relations import FIGURES_MART
 from warehouse.store import connect_readonly
@@ -80,18 +80,17 @@ class Coverage:
         return sum(v is not None for v in self.found.values()) / max(1, len(self.found))
 
 
-def coverage(text: str, mentions: Sequence[Mention], figures: Sequence[CuratedFigure]) -> Coverage:
+def coverage(text: str, mentions: MentionColumns, figures: Sequence[CuratedFigure]) -> Coverage:
     """How the mentions of a document whose text without whitespace is `text` cover the
     curated figures."""
     matched = match_figures(text, mentions, figures)
     by_mention: dict[int, str] = {}
     for figure_id, index in matched.items():
         by_mention.setdefault(index, figure_id)
-    statuses = [
-        TRANSCRIBED if i in by_mention else UNTRANSCRIBED if m.kind == FIGURE else NOT_A_FIGURE
-        for i, m in enumerate(mentions)
-    ]
-    figure_ids = [by_mention.get(i) for i in range(len(mentions))]
+    statuses = [UNTRANSCRIBED if kind == FIGURE else NOT_A_FIGURE for kind in mentions.kind]
+    figure_ids: list[str | None] = [None] * mentions.size
+    for index, figure_id in by_mention.items():
+        statuses[index], figure_ids[index] = TRANSCRIBED, figure_id
     return Coverage(statuses, figure_ids, {f.figure_id: matched.get(f.figure_id) for f in figures})
 
 

@@ -23,7 +23,7 @@ from typing import BinaryIO, NamedTuple
 from warehouse import settings
 from warehouse.atomic_files import write_file_atomically
 from warehouse.documents import Document
-from warehouse.extraction.mentions import Mention, extract
+from warehouse.extraction.mentions import MentionColumns, extract
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ class StoredExtraction(NamedTuple):
     the document from its 1,000s of lines."""
 
     squeezed_text: str
-    mentions: tuple[Mention, ...]
+    mentions: MentionColumns
 
 
 def extract_and_store(
@@ -61,12 +61,12 @@ def extract_and_store(
 ) -> StoredExtraction:
     """Extract the document's mentions, store them for `report_id` (replacing the file
     whole, so a reader sees the old extraction or the new one) and return what was stored."""
-    mentions = tuple(extract(document, published))
+    mentions = MentionColumns.of(extract(document, published))
     # the key on a line of its own, so a stale file is told apart by its first line; the
-    # mentions as plain tuples, which unpickle ~2x faster than the named ones
+    # columns as a plain tuple of lists
     key = extraction_key(document.sha256, published).encode()
-    rows = pickle.dumps((document.squeezed_text, tuple(tuple(m) for m in mentions)))
-    write_file_atomically(_path(report_id, root), key + b"\n" + rows)
+    stored = pickle.dumps((document.squeezed_text, tuple(mentions)))
+    write_file_atomically(_path(report_id, root), key + b"\n" + stored)
     return StoredExtraction(document.squeezed_text, mentions)
 
 
@@ -102,5 +102,5 @@ def stored_extraction(
     if stored is None:
         return None
     with stored:
-        text, rows = pickle.loads(stored.read())  # written only by extract_and_store above
-    return StoredExtraction(text, tuple(map(Mention._make, rows)))
+        text, columns = pickle.loads(stored.read())  # written only by extract_and_store above
+    return StoredExtraction(text, MentionColumns._make(columns))
