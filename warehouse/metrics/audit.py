@@ -194,16 +194,13 @@ def cross_check_rows(
     definitions, not rounded: no rounding tolerance), `context` (figures the relation is about
     that its expression does not use, such as the 连续三年翻倍 a growth rate must match; each
     must be present and is listed in input_ids)."""
-    unit_factors = registry.unit_factors
-    figures = figures.assign(_factor=figures["unit"].map(unit_factors))
     # The figures the checks name, by (report, table, metric): one pass over the figures
     # rather than a scan of all of them per report and check.
     wheres = _selectors(checks)
-    named = figures[
-        pd.Series(
-            list(zip(figures["table_name"], figures["metric"], strict=True)), index=figures.index
-        ).isin({(w["table_name"], w["metric"]) for w in wheres})
-    ]
+    pairs = pd.MultiIndex.from_arrays([figures["table_name"], figures["metric"]])
+    named = figures[pairs.isin({(w["table_name"], w["metric"]) for w in wheres})]
+    named = named.assign(_factor=named["unit"].map(registry.unit_factors))
+    report_ids = sorted(figures["report_id"].unique())
     columns = sorted(
         {"figure_id", "report_id", "value", "unit", "_factor", "value_qualifier", "value_decimals"}
         | {column for w in wheres for column in w}
@@ -215,7 +212,7 @@ def cross_check_rows(
         tree = parse_formula(check["expression"])
         constants = {k: float(c["value"]) for k, c in check.get("constants", {}).items()}
         exact = bool(check.get("exact"))
-        for report_id in sorted(figures["report_id"].unique()):
+        for report_id in report_ids:
             stated = _pick(index, report_id, check["stated"])
             wanted = {**check["inputs"], **_context(check)}
             picked = {k: _pick(index, report_id, w) for k, w in wanted.items()}
