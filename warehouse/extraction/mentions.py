@@ -64,9 +64,8 @@ class Mention(NamedTuple):
 
 class MentionColumns(NamedTuple):
     """Mentions as one sequence per field, in Mention's order: how a refresh stores, matches
-    and writes them. A thousand reports have 700,000 mentions; a column is pickled, read and
-    handed to pandas whole, where a tuple per mention cost ~4 s to unpickle, rebuild and
-    write again."""
+    and writes them. A thousand reports have 700,000 mentions; unpickling them, making the
+    coverage rows and their frames took 4.4 s with a tuple per mention, 2.3 s by column."""
 
     line: Sequence[int]
     page: Sequence[int]
