@@ -350,6 +350,37 @@ def test_a_table_written_in_batches_keeps_its_declared_types(tmp_path):
     build.close(publish=False)
 
 
+def test_a_table_written_in_batches_is_all_or_nothing(tmp_path):
+    """The batches are committed one by one into a table beside the target (so DuckDB need
+    not hold them all in memory) and swapped in at the end: a frame that fails, or a gate
+    that refuses the new rows, leaves the previous table as it was and nothing beside it."""
+    import pandas as pd
+
+    from warehouse.store import Batches, WarehouseBuild
+
+    build = WarehouseBuild(tmp_path / "cloud.duckdb", token="batches")
+    con = build.open()
+    columns = {"line": "BIGINT"}
+    build.replace_table("marts", "t", batches=Batches(columns, [pd.DataFrame({"line": [1]})]))
+
+    def failing():
+        yield pd.DataFrame({"line": [2]})
+        raise ValueError("the second batch is broken")
+
+    with pytest.raises(ValueError, match="second batch"):
+        build.replace_table("marts", "t", batches=Batches(columns, failing()))
+    refused = build.replace_table(
+        "marts",
+        "t",
+        batches=Batches(columns, [pd.DataFrame({"line": [3]})]),
+        gate=lambda c: c.execute("SELECT min(line) < 3 FROM marts.t").fetchone()[0],
+    )
+    assert refused is False
+    assert con.execute("SELECT * FROM marts.t").fetchall() == [(1,)]
+    assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("t",)]
+    build.close(publish=False)
+
+
 def test_a_draft_for_a_report_holds_only_what_its_tables_lack(
     built_warehouse, monkeypatch, tmp_path, capsys
 ):
