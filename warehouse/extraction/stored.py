@@ -6,41 +6,29 @@ that, so the coverage step reads a report's text layer only to extract it.
 
 A stored extraction is used only for exactly the input it was made from: the document's
 sha256, the report's publication date (it decides which periods are forecasts) and the source
-of the `warehouse` package (any change of the extractor's code makes every stored one stale).
+of the extractor (this module and every `warehouse` module it imports: a change there makes
+every stored one stale, a change elsewhere none).
 Anything else is a miss, and the coverage step extracts that report itself; a stale or missing
 file can make coverage slower, never different.
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from warehouse import settings
 from warehouse.atomic_files import write_file_atomically
+from warehouse.code_fingerprint import code_fingerprint
 from warehouse.documents import Document
 from warehouse.extraction.mentions import MentionColumns, extract
-
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
-@cache
-def code_fingerprint() -> str:
-    """sha256 of every module of the `warehouse` package, in path order."""
-    digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def extraction_key(document_sha256: str, published: date | None) -> str:
     """What a stored extraction must have been made from to be used."""
-    return f"{document_sha256}/{published}/{code_fingerprint()}"
+    return f"{document_sha256}/{published}/{code_fingerprint(__name__)}"
 
 
 def _path(report_id: str, root: Path | None) -> Path:

@@ -5,10 +5,10 @@ is safe in a long-lived Dagster process; rendering fails if any glyph is missing
 fonts (matplotlib's "Glyph … missing from font(s)" warning).
 
 A chart is drawn again only when what it is drawn from changed: the marts it reads, the
-report it shows, the chart code (this package's `.py` and `.sql` files) or matplotlib's
-version. Each PNG's fingerprint of those is kept beside the charts (FINGERPRINTS); a run
-starts from the published charts, so a refresh of unchanged sources keeps all eight and never
-imports matplotlib (about 2 s of a refresh).
+report it shows, the chart code (this package's `.py` and `.sql` files and every `warehouse`
+module they import) or matplotlib's version. Each PNG's fingerprint of those is kept beside
+the charts (FINGERPRINTS); a run starts from the published charts, so a refresh of unchanged
+sources keeps all eight and never imports matplotlib (about 2 s of a refresh).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.atomic_files import write_file_atomically
+from warehouse.code_fingerprint import code_fingerprint
 from warehouse.relations import split
 from warehouse.reporting.charts.catalog import CHARTS, ChartSpec
 from warehouse.reporting.charts.fonts import cjk_font
@@ -65,9 +66,11 @@ def render(spec: ChartSpec, con: duckdb.DuckDBPyConnection, report_id: str) -> b
 
 @cache
 def _code_fingerprint() -> str:
-    """The chart code and the matplotlib that draws it."""
+    """The chart code (with every module it imports), its SQL and the matplotlib that draws
+    it."""
     digest = hashlib.sha256(version("matplotlib").encode())
-    for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("sql/*.sql")]):
+    digest.update(code_fingerprint(__package__).encode())
+    for path in sorted(_PACKAGE.glob("sql/*.sql")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
