@@ -106,7 +106,10 @@ def test_a_rebuild_rewrites_only_the_marts_that_changed(built_warehouse, tmp_pat
     lineage = table_lineage(list(defs().resolve_asset_graph().assets_defs))
     site = tmp_path / "site"
     with duckdb.connect(str(copy)) as con:
+        con.execute("SET threads = 3")
         build_site(con, site, "swsc_cloud_2023", lineage, "first")
+        # the downloads are written on one thread; the connection gets its setting back
+        assert con.execute("SELECT current_setting('threads')").fetchall() == [(3,)]
         before = {p.relative_to(site): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
         con.execute("UPDATE marts.it_spend SET growth_pct = 9.4 WHERE growth_pct = 9.3")
         build_site(con, site, "swsc_cloud_2023", lineage, "second")
