@@ -353,3 +353,16 @@ def test_planted_wrong_total_is_flagged(sources, warehouse_file):
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
     assert checks["report_sum_to_total"] is False
+
+
+def test_a_table_is_read_after_a_single_row_fetch_on_the_same_connection():
+    """DuckDB's relation API (`con.sql`) refuses to run while an `execute` result has not
+    been fetched to its end, and `fetchone()` leaves it so; the metrics read their tables
+    with `execute`, which any earlier `fetchone()` on the build connection does not block."""
+    from warehouse.figures import read_table
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.t AS SELECT 1 AS a, 'x' AS b")
+    assert con.execute("SELECT count(*) FROM marts.t").fetchone() == (1,)
+    assert read_table(con, "marts.t", ["a"]).to_dict("records") == [{"a": 1}]

@@ -56,4 +56,4 @@ def read_table(
 ) -> pd.DataFrame:
     """A table as a frame; only those of `columns` it has, when given."""
     schema, table = split(relation)
-    return con.sql(f'SELECT {_selection(columns)} FROM "{schema}"."{table}"').df()
+    return con.execute(f'SELECT {_selection(columns)} FROM "{schema}"."{table}"').df()

@@ -233,7 +233,7 @@ def _tables_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
 
 
 def _gpu_section(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
-    demand = con.sql("SELECT * FROM marts.gpu_demand").df()
+    demand = con.execute("SELECT * FROM marts.gpu_demand").df()
     gpu_figures = con.execute(
         f"SELECT * FROM {FIGURES_MART} WHERE report_id = ? AND table_name = 'gpu_model'",
         [report_id],
