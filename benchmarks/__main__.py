@@ -226,6 +226,10 @@ def _print_scale(sizes: tuple[int, ...], runs: int, root: Path) -> None:
             for phase in first
             if phase != "refresh"
         ),
+        "",
+        f"| {largest:,} reports, the last refresh's steps in run order | peak RSS MB |",
+        "| --- | ---: |",
+        *(f"| {step} | {mb:,.0f} |" for step, mb in results[largest]["step_peak_rss_mb"].items()),
     ]
     if 1000 in results:
         rows += [

@@ -4,8 +4,9 @@ peak memory belong to it alone: `python -m benchmarks.measure KIND RUNS` prints 
 Kinds:
 - `imports`: what loading the code location costs (what `dagster dev` and every run pay); the
   SQL files' parse comes from the cache beside `WAREHOUSE_PATH` if an earlier load left it;
-- `refresh`: the full refresh of every asset in-process, split by phase, then the same SQL
-  models and tests re-run directly in one DuckDB connection (the engine's own time);
+- `refresh`: the full refresh of every asset in-process, split by phase, with each step's
+  peak RSS in the last run (sampled every 0.05 s), then the same SQL models and tests re-run
+  directly in one DuckDB connection (the engine's own time);
 - `noop`: the same asset graph (keys, dependencies, checks) with bodies that do nothing, run
   the same way: Dagster's own overhead, the floor of `refresh`;
 - `history`: a run of HISTORY_ASSETS empty assets stored in SQLite run history by Dagster's
@@ -21,11 +22,13 @@ DuckDB load parts of themselves on first use), so every figure compares warm wit
 
 import contextlib
 import json
+import os
 import resource
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -80,10 +83,41 @@ class PhaseClock:
         setattr(module, name, timed)
 
 
-def _step_seconds(instance, run_id: str) -> dict[str, float]:
+class RssSampler:
+    """The process's resident memory every `interval` seconds while it runs (a thread), to
+    tell which step a peak belongs to: `ru_maxrss` gives the peak only."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []  # (epoch seconds, MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        with open("/proc/self/statm") as statm:
+            while not self._stop.is_set():
+                statm.seek(0)
+                self.samples.append((time.time(), int(statm.read().split()[1]) * page_mb))
+                self._stop.wait(self.interval)
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float, end: float) -> float:
+        return max((mb for at, mb in self.samples if start <= at <= end), default=0.0)
+
+
+def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
+    """Each step's start and end (epoch seconds), from the run's own events."""
     import dagster as dg
 
-    started, seconds = {}, {}
+    started, spans = {}, {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None:
@@ -94,8 +128,8 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
             dg.DagsterEventType.STEP_SUCCESS,
             dg.DagsterEventType.STEP_FAILURE,
         ):
-            seconds[event.step_key] = entry.timestamp - started[event.step_key]
-    return seconds
+            spans[event.step_key] = (started[event.step_key], entry.timestamp)
+    return spans
 
 
 def _step_layers(job, graph) -> dict[str, str]:
@@ -173,18 +207,24 @@ def refresh(runs: int, warm_up: bool = True) -> dict:
     job = definitions.resolve_job_def("refresh_all")
     layers = _step_layers(job, definitions.resolve_asset_graph())
     results = []
+    step_peaks: dict[str, float] = {}
     for _ in range(runs + warm_up):
         clock.seconds.clear()
         instance = dg.DagsterInstance.ephemeral()
         began = time.perf_counter()
-        outcome = job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False)
+        with RssSampler() as rss:
+            outcome = job.execute_in_process(
+                instance=instance, run_config=QUIET, raise_on_error=False
+            )
         wall = time.perf_counter() - began
         if not outcome.success:
             failures = [e.message for e in outcome.all_events if e.is_failure]
             raise SystemExit(f"refresh failed: {failures}")
         by_layer: dict[str, float] = defaultdict(float)
-        for step, seconds in _step_seconds(instance, outcome.run_id).items():
-            by_layer[layers[step]] += seconds
+        step_peaks = {}  # of the last run: the step a peak belongs to
+        for step, (start, end) in _step_spans(instance, outcome.run_id).items():
+            by_layer[layers[step]] += end - start
+            step_peaks[step] = rss.peak(start, end)
         named = {"raw_tables", "sql_models", "metrics", "reports"}
         results.append(
             {
@@ -204,6 +244,7 @@ def refresh(runs: int, warm_up: bool = True) -> dict:
         "runs": results[warm_up:],
         "figures": _figures(settings.warehouse_path()),
         "peak_rss_mb": _peak_rss_mb(),
+        "step_peak_rss_mb": step_peaks,
         **_direct_sql(settings.warehouse_path(), runs),
     }
 
