@@ -49,7 +49,7 @@ def _imported(path: Path, module: str) -> set[str]:
 def module_files(module: str) -> list[Path]:
     """The files of `module`, of the packages it is in (importing it runs their
     `__init__.py`) and of every `warehouse` module it imports, in path order."""
-    files: dict[str, Path] = {}
+    files: set[Path] = set()
     pending, seen = [module], set()
     while pending:
         name = pending.pop()
@@ -59,11 +59,11 @@ def module_files(module: str) -> list[Path]:
         path = _file(name)
         if path is None:
             continue
-        files[name] = path
+        files.add(path)
         parts = name.split(".")
         pending.extend(".".join(parts[:end]) for end in range(1, len(parts)))
         pending.extend(_imported(path, name))
-    return sorted(set(files.values()))
+    return sorted(files)
 
 
 @cache

@@ -31,7 +31,8 @@ import json
 import shutil
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -123,31 +124,25 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _strings(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
-    """The first column of each row of `sql`, in the query's order, fetched ROW_BATCH rows at
-    a time. Lazy: the query runs at the first `next`, and `con` must run nothing else until
-    the rows are read."""
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql`, in the query's order, fetched ROW_BATCH rows at a time. Lazy: the
+    query runs at the first `next`, and `con` must run nothing else until the rows are read."""
     result = con.execute(sql)
     while batch := result.fetchmany(ROW_BATCH):
-        for (text,) in batch:
-            yield text
+        yield from batch
+
+
+def _strings(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
+    """The first column of each row of `sql` (see `_rows`)."""
+    return (text for text, *_ in _rows(con, sql))
 
 
 def _members(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
     """JSON object members `key:[value, …]` from the rows (key, value) of `sql`, ordered by
     key: the rows are grouped here as they stream by, since DuckDB's list aggregate holds
     every group at once (at 1,000 reports, ~300 MB more for the vintages' 250,000 rows)."""
-    result = con.execute(sql)
-    key, values = None, []
-    while batch := result.fetchmany(ROW_BATCH):
-        for member, value in batch:
-            if member != key:
-                if values:
-                    yield f"{key}:[{','.join(values)}]"
-                key, values = member, []
-            values.append(value)
-    if values:
-        yield f"{key}:[{','.join(values)}]"
+    for key, rows in groupby(_rows(con, sql), key=itemgetter(0)):
+        yield f"{key}:[{','.join(value for _, value in rows)}]"
 
 
 def _json_rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
