@@ -61,14 +61,15 @@ class QuoteIndex:
     refresh checks its rows against the same documents, and at a thousand reports re-reading
     them per table cost more than the rest of the load."""
 
-    __slots__ = ("_pages", "file", "starts", "text")
+    __slots__ = ("_pages", "file", "sha256", "starts", "text")
 
-    def __init__(self, file: str, line_pages: Sequence[int], texts: Sequence[str]):
+    def __init__(self, file: str, sha256: str, line_pages: Sequence[int], texts: Sequence[str]):
         parts = [squeeze(text) for text in texts]
         self.starts = array("l", itertools.accumulate(map(len, parts), initial=0))
         self.starts.pop()  # where the text after the last line would start
         self._pages = array("l", line_pages)
         self.file = file
+        self.sha256 = sha256  # of the document it indexes: what a kept quote check is keyed on
         self.text = "".join(parts)
 
     def line_index(self, quote: str) -> int | None:
@@ -97,7 +98,7 @@ class Document:
 
     @cached_property
     def index(self) -> QuoteIndex:
-        return QuoteIndex(self.file, self.line_pages, self.texts)
+        return QuoteIndex(self.file, self.sha256, self.line_pages, self.texts)
 
     @cached_property
     def lines(self) -> tuple[DocumentLine, ...]:

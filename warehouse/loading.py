@@ -19,9 +19,9 @@ from warehouse.documents import (
     load_quote_index,
 )
 from warehouse.figures import columns_frame
+from warehouse.kept_quote_checks import FileRows, check_table_quotes
 from warehouse.problems import Problem, SourceValidationError, header_problems
-from warehouse.quotes import check_quotes, figure_check, record_check
-from warehouse.registry import DOCUMENTS, FIGURES, Registry, TableSpec, described
+from warehouse.registry import DOCUMENTS, Registry, TableSpec, described
 from warehouse.schemas import (
     PROVENANCE_COLUMNS,
     QUOTE_LINE,
@@ -73,6 +73,7 @@ def load_table(
     columns = list(schema.expected_columns)
     cells: list[list[str]] = []
     report_ids, names, lines = [], [], []
+    spans: list[FileRows] = []
     encodings, problems = {}, []
     digest = hashlib.sha256()
     for report_id, path in files:
@@ -84,6 +85,8 @@ def load_table(
         if problems:
             continue  # nothing is loaded; keep collecting every file's header problems
         order = [source.header.index(c) for c in columns]
+        start = len(cells)
+        spans.append(FileRows(name, report_id, source.sha256, start, start + len(source.rows)))
         cells.extend([row[i] for i in order] for row in source.rows)
         report_ids.extend([report_id] * len(source.rows))
         names.extend([name] * len(source.rows))
@@ -99,12 +102,7 @@ def load_table(
     quotes = None
     if spec.quoted:
         documents = quote_indexes(registry, set(report_ids))
-        row_check = (
-            figure_check(spec.aliases)
-            if spec.kind == FIGURES
-            else record_check(spec.quote_contains)
-        )
-        quotes = check_quotes(combined, documents, row_check)
+        quotes = check_table_quotes(spec, combined, documents, spans)
     try:
         valid = validate(combined, schema)
     except SourceValidationError as error:

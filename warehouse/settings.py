@@ -40,3 +40,10 @@ def extractions_dir() -> Path:
     (`EXTRACTIONS_PATH`): written by the per-report partitions, read by the coverage step."""
     published = warehouse_path()
     return _path_from_env("EXTRACTIONS_PATH", published.with_name(f".{published.name}.extractions"))
+
+
+def quote_checks_dir() -> Path:
+    """Where each source file's passed quote checks are kept, beside the warehouse file
+    (see warehouse/kept_quote_checks.py)."""
+    published = warehouse_path()
+    return published.with_name(f".{published.name}.quote-checks")
