@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "warehouse.rules",
         "warehouse.schemas",
         "warehouse.quotes",
+        "warehouse.kept_quote_checks",
         "warehouse.loading",
         "warehouse.models",
         "warehouse.figure_models",
