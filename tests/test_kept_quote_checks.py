@@ -87,3 +87,11 @@ def test_what_is_kept_is_only_a_speed_up(sources, warehouse_file, rows_checked):
     kept.write_text(json.dumps(made_under_other_rules))
     pd.testing.assert_frame_equal(first, load(sources))
     assert rows_checked == [len(first)] * 3
+
+
+def test_a_place_that_cannot_be_written_only_costs_speed(sources, warehouse_file, rows_checked):
+    warehouse_file.parent.mkdir(parents=True)
+    warehouse_file.with_name(f".{warehouse_file.name}.quote-checks").write_text("a file")
+    first = load(sources)  # the folder cannot be made: nothing kept, nothing lost
+    pd.testing.assert_frame_equal(first, load(sources))
+    assert rows_checked == [len(first)] * 2

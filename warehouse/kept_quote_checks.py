@@ -13,6 +13,7 @@ problems are found, and reported, on every load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -68,14 +69,13 @@ def check_table_quotes(
     frame: pd.DataFrame,
     documents: dict[str, QuoteIndex],
     files: Sequence[FileRows],
-    kept_in: Path | None = None,
 ) -> QuoteCheck:
     """`check_quotes` of a quoted table's combined frame, checking only the files whose
     checks are not kept, then keeping those of this load that passed (and only those)."""
     row_check = (
         figure_check(spec.aliases) if spec.kind == FIGURES else record_check(spec.quote_contains)
     )
-    path = (kept_in or settings.quote_checks_dir()) / f"{spec.name}.json"
+    path = settings.quote_checks_dir() / f"{spec.name}.json"
     rules = _rules(spec)
     kept = _read(path, rules)
     keys = [_key(file, documents.get(file.report_id or "")) for file in files]
@@ -103,6 +103,8 @@ def check_table_quotes(
         if file.name not in failed:
             passed[key] = found
     if passed.keys() != kept.keys():
-        kept_now = {"rules": rules, "files": passed}
-        write_file_atomically(path, json.dumps(kept_now, separators=(",", ":")).encode())
+        kept_now = json.dumps({"rules": rules, "files": passed}, separators=(",", ":"))
+        # on a read-only volume nothing is kept: only the next load's speed depends on it
+        with contextlib.suppress(OSError):
+            write_file_atomically(path, kept_now.encode())
     return QuoteCheck(checked.problems, pages, lines)
