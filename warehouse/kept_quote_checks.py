@@ -80,13 +80,9 @@ def check_table_quotes(
     kept = _read(path, rules)
     keys = [_key(file, documents.get(file.report_id or "")) for file in files]
     missed = [file for file, key in zip(files, keys, strict=True) if key not in kept]
-    if not missed:
-        checked = QuoteCheck([], [], [])
-    elif len(missed) == len(files):
-        checked = check_quotes(frame, documents, row_check)
-    else:
-        rows = [row for file in missed for row in range(file.start, file.stop)]
-        checked = check_quotes(frame.iloc[rows], documents, row_check)
+    if len(missed) < len(files):  # only their rows (a take of every row would copy them)
+        frame = frame.iloc[[row for file in missed for row in range(file.start, file.stop)]]
+    checked = check_quotes(frame, documents, row_check) if missed else QuoteCheck([], [], [])
     failed = {problem.file for problem in checked.problems}
     at, fresh = 0, {}
     for file in missed:
